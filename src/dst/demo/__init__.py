@@ -1,0 +1,1 @@
+"""Synthetic demo data: a deterministic national network served by the partner fakes."""

@@ -1,0 +1,1 @@
+"""Partner systems DST reads from: one sub-package per partner (client, fake, wire format)."""
