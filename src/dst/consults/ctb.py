@@ -1,0 +1,97 @@
+"""Consult Toolbox endpoints: does this consult need DST, and the launch that opens the record."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from dst.consults import workflow
+from dst.consults.errors import Invalid
+from dst.consults.schemas import ConsultContext
+from dst.reference import service as reference
+from dst.web.deps import current_principal, in_transaction
+from dst.web.problems import describe_validation
+
+router = APIRouter(tags=["Consult Toolbox"])
+
+CONTEXT_FIELDS = ("station", "dfn", "icn", "consultService", "urgency", "clinicallyIndicatedDate",
+                  "fileEntryDate", "consultNumber", "orderNumber", "signed", "clinicalService")
+
+
+@router.get("/ctb/v1/requires-dst", response_class=PlainTextResponse,
+            summary="TRUE when the consult service is a MISSION Act clinical service that needs DST")
+async def requires_dst(
+    request: Request,
+    service: Annotated[str, Query(min_length=1, max_length=80)],
+    station: Annotated[str, Query(pattern=r"^\d{3}$")],
+) -> PlainTextResponse:
+    def work(session: Session) -> bool | None:
+        if reference.get_station(session, station) is None:
+            return None
+        resolution = reference.resolve_consult_service(session, station=station, name=service)
+        if resolution.clinical_service is None:
+            reference.note_unmapped(session, station=station, name=service)
+            return False
+        return True
+
+    answer = await in_transaction(request, work)
+    if answer is None:
+        return PlainTextResponse(f"Unknown station {station}", status_code=404)
+    return PlainTextResponse("TRUE" if answer else "FALSE")
+
+
+def context_from_query(params: dict[str, str]) -> ConsultContext:
+    data: dict[str, Any] = {k: v for k, v in params.items() if k in CONTEXT_FIELDS and v != ""}
+    unknown = sorted(set(params) - set(CONTEXT_FIELDS) - {"user"})
+    if unknown:
+        raise Invalid(f"Unknown launch parameter(s): {', '.join(unknown)}.")
+    if "signed" in data:
+        data["signed"] = str(data["signed"]).strip().lower() in ("1", "true", "yes", "y")
+    try:
+        return ConsultContext.model_validate(data)
+    except ValidationError as exc:
+        from fastapi.exceptions import RequestValidationError  # noqa: PLC0415
+
+        detail, _ = describe_validation(RequestValidationError(exc.errors()))
+        raise Invalid(f"The launch from Consult Toolbox is missing or has invalid parameters: {detail}") from exc
+
+
+@router.get("/launch", summary="Consult Toolbox launch: open or reopen the DST record and show it")
+async def launch(request: Request) -> Response:
+    params = dict(request.query_params)
+    principal = current_principal(request)
+    if principal is None:
+        return RedirectResponse(sign_in_url(request), status_code=303)
+    ctx = context_from_query(params)
+    needs_service = await in_transaction(request, lambda s: _unmapped(s, ctx))
+    if needs_service:
+        from dst.web.pages import choose_service_page  # noqa: PLC0415 - pages import this module
+
+        return await choose_service_page(request, ctx, params)
+    dst_id, _ = await workflow.open_record(request, ctx, principal, via="launch")
+    return RedirectResponse(f"/dst/{dst_id}", status_code=303)
+
+
+def _unmapped(session: Session, ctx: ConsultContext) -> bool:
+    if ctx.clinical_service:
+        return False
+    if reference.get_station(session, ctx.station) is None:
+        raise Invalid(f"Station {ctx.station} is not a known VA station number.", field="station")
+    resolution = reference.resolve_consult_service(session, station=ctx.station, name=ctx.consult_service)
+    if resolution.clinical_service is None:
+        reference.note_unmapped(session, station=ctx.station, name=ctx.consult_service)
+        return True
+    return False
+
+
+def sign_in_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    settings = request.app.state.settings
+    if settings.is_dev:
+        return "/dev/sign-in?" + urlencode({"role": "provider", "next": target})
+    return "/sign-in?" + urlencode({"next": target})

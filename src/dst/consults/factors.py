@@ -1,0 +1,136 @@
+"""Consult factor text: the `^`-joined `XXX-Label: value` lines VistA files as the consult comment.
+
+Every code is documented in docs/consult-factors.md. Values are cleaned so no `^`, `|` or line break
+from any source can split or inject a line in VistA.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from dst.consults.models import Decision, DstRecord
+from dst.eligibility import BMI_FACTORS, EligibilityResult
+
+UNSAFE = re.compile(r"[\^|\x00-\x1f\x7f]+")
+MAX_VALUE_LENGTH = 200
+OPTION_TEXT = {"tbd": "TBD/DEFERRED", "opt-in": "OPT-IN", "opt-out": "OPT-OUT"}
+STATUS_TEXT = {"met": "MET", "not-met": "NOT MET", "unknown": "UNKNOWN"}
+
+
+@dataclass(frozen=True)
+class Factor:
+    code: str
+    label: str
+
+
+# The order here is the order of the lines.
+DST_ID = Factor("", "DST ID")
+CSC = Factor("CSC", "Consult primary stop code")
+CLS = Factor("CLS", "Clinical service")
+URG = Factor("URG", "Urgency")
+FED = Factor("FED", "File entry date")
+CCE = Factor("CCE", "Community care eligible")
+ELB = Factor("ELB", "Eligibility basis")
+ESC = Factor("ESC", "E&E eligibility codes")
+DTE = Factor("DTE", "Drive time")
+WTE = Factor("WTE", "Wait time")
+NAA = Factor("NAA", "Next available appointment")
+VAL = Factor("VAL", "Veteran agreed to later date")
+BMI = Factor("BMI", "Best medical interest")
+BME = Factor("BME", "BMI explanation")
+VCO = Factor("VCO", "Veteran community care option")
+SEO = Factor("SEO", "SEOC")
+DAF = Factor("DAF", "DST Forwarding")
+AFD = Factor("AFD", "DST Forward to")
+DER = Factor("DER", "DST partner errors")
+STV = Factor("STV", "Access standards version")
+DBY = Factor("DBY", "DST decision by")
+DDT = Factor("DDT", "DST decision date")
+
+ALL_FACTORS = (DST_ID, CSC, CLS, URG, FED, CCE, ELB, ESC, DTE, WTE, NAA, VAL, BMI, BME, VCO, SEO, DAF, AFD,
+               DER, STV, DBY, DDT)
+
+
+def clean(value: object) -> str:
+    """One safe ASCII line: separators and control characters become spaces; long text is cut."""
+    text = str(value).replace("\u2014", "-").replace("\u2013", "-").replace("\u2026", "...")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = " ".join(UNSAFE.sub(" ", text).split())
+    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 3] + "..."
+
+
+def line(factor: Factor, value: object) -> str:
+    if factor is DST_ID:
+        return f"DST ID:{clean(value)}"
+    return f"{factor.code}-{factor.label}: {clean(value)}"
+
+
+def consult_factor_text(record: DstRecord, decision: Decision) -> str:
+    return "^".join(consult_factor_lines(record, decision))
+
+
+def consult_factor_lines(record: DstRecord, decision: Decision) -> list[str]:
+    result = EligibilityResult.from_dict(decision.eligibility)
+    lines = [
+        line(DST_ID, record.dst_id),
+        line(CSC, decision.primary_stop_code),
+        line(CLS, decision.clinical_service_name),
+        line(URG, record.urgency.upper()),
+        line(FED, record.file_entry_date.isoformat()),
+        line(CCE, {True: "YES", False: "NO", None: "UNKNOWN"}[result.eligible]),
+        line(ELB, ", ".join(c.upper() for c in result.basis) or "NONE"),
+        line(ESC, _ee_codes(decision)),
+        line(DTE, _criterion(result, "drive-time")),
+        line(WTE, _criterion(result, "wait-time")),
+    ]
+    if decision.next_available_date:
+        lines.append(line(NAA, decision.next_available_date.isoformat()))
+    if decision.veteran_agreed_later_date:
+        lines.append(line(VAL, decision.veteran_agreed_later_date.isoformat()))
+    if decision.bmi_factor:
+        lines.append(line(BMI, dict(BMI_FACTORS).get(decision.bmi_factor, decision.bmi_factor)))
+        lines.append(line(BME, decision.bmi_explanation or ""))
+    lines.append(line(VCO, OPTION_TEXT[decision.veteran_option]))
+    if decision.seoc_id:
+        lines.append(line(SEO, f"{decision.seoc_name} ({decision.seoc_id})"))
+    lines.append(line(DAF, "YES" if decision.forward else "NO"))
+    if decision.forward and decision.forward_to:
+        lines.append(line(AFD, decision.forward_to))
+    if decision.partner_errors:
+        lines.append(line(DER, ", ".join(decision.partner_errors)))
+    lines.append(line(STV, decision.standards_version))
+    lines.append(line(DBY, f"{decision.decided_by} ({decision.decided_role})"))
+    lines.append(line(DDT, _timestamp(decision.decided_at)))
+    return lines
+
+
+def _criterion(result: EligibilityResult, code: str) -> str:
+    criterion = result.criterion(code)
+    return f"{STATUS_TEXT[criterion.status]} - {criterion.evidence}"
+
+
+def _ee_codes(decision: Decision) -> str:
+    codes = decision.evidence.get("eeCodes")
+    if codes is None:
+        return "NOT AVAILABLE"
+    if not codes:
+        return "NONE"
+    return ", ".join(
+        f"{c['code']} (effective {c['effectiveDate']})" if c.get("effectiveDate") else c["code"] for c in codes
+    )
+
+
+def _timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def consult_text_snippet(dst_id: str) -> str:
+    """What CTB places in Reason for Request (DESIGN §5)."""
+    return f"DST ID:{dst_id}#"
+
+
+def iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

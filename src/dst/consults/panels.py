@@ -1,0 +1,222 @@
+"""Gather each dashboard panel concurrently; a failing partner degrades only the panels that need it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import anyio
+from sqlalchemy.orm import Session, sessionmaker
+
+from dst.consults.cache import PanelCache
+from dst.consults.context import RecordContext
+from dst.partners.errors import FailureKind, Partner, PartnerError
+from dst.partners.gateway import PartnerGateway
+from dst.partners.types import Address, CommunityProvider, EeSummary, GeoPoint, Person
+from dst.reference import facilities as facility_queries
+from dst.reference.geo import zip_centroid
+
+# Search radii of the original tool (GMRC*3*129): 40 miles for PC/MH, 100 miles for specialty care.
+RADIUS_MILES = {"primary-care": 40.0, "mental-health": 40.0, "extended-care": 40.0, "specialty": 100.0}
+MAX_FACILITIES_ROUTED = 25
+
+
+@dataclass(frozen=True)
+class PatientPanel:
+    person: Person | None
+    ee: EeSummary | None
+    errors: tuple[PartnerError, ...]
+    location: GeoPoint | None
+    location_source: str | None
+
+    @property
+    def address(self) -> Address | None:
+        return self.ee.residential_address if self.ee else None
+
+
+@dataclass(frozen=True)
+class FacilityRow:
+    facility_id: str
+    name: str
+    city: str | None
+    state: str | None
+    phone: str | None
+    straight_miles: float
+    drive_minutes: float | None
+    drive_source: str | None
+    drive_method: str | None
+    va_wait_days: float | None
+    cc_wait_days: float | None
+
+
+@dataclass(frozen=True)
+class FacilitiesPanel:
+    rows: tuple[FacilityRow, ...]
+    radius_miles: float | None
+    errors: tuple[PartnerError, ...] = ()
+    note: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.radius_miles is not None and not any(
+            e.partner in (Partner.MVI, Partner.EE) or e.kind in (FailureKind.NO_GEOCODE, FailureKind.NO_ADDRESS)
+            for e in self.errors
+        )
+
+
+@dataclass(frozen=True)
+class ProvidersPanel:
+    providers: tuple[CommunityProvider, ...]
+    radius_miles: float | None
+    errors: tuple[PartnerError, ...] = field(default_factory=tuple)
+    note: str | None = None
+
+
+def skipped(partner: Partner, why: str) -> PartnerError:
+    return PartnerError(partner, FailureKind.SKIPPED, why)
+
+
+class Panels:
+    def __init__(self, gateway: PartnerGateway, sessions: sessionmaker[Session], cache: PanelCache) -> None:
+        self.gateway = gateway
+        self.sessions = sessions
+        self.cache = cache
+
+    async def _person(self, ctx: RecordContext) -> Person:
+        return await self.cache.get(
+            (ctx.dst_id, "mvi"), lambda: self.gateway.person(icn=ctx.icn, station=ctx.station, dfn=ctx.dfn)
+        )
+
+    async def _ee(self, icn: str, ctx: RecordContext) -> EeSummary:
+        return await self.cache.get((ctx.dst_id, "ee", icn), lambda: self.gateway.ee_summary(icn))
+
+    async def patient(self, ctx: RecordContext) -> PatientPanel:
+        return await self.cache.get((ctx.dst_id, "patient"), lambda: self._gather_patient(ctx))
+
+    async def _gather_patient(self, ctx: RecordContext) -> PatientPanel:
+        person: Person | None = None
+        ee: EeSummary | None = None
+        errors: list[PartnerError] = []
+
+        async def fetch_person() -> None:
+            nonlocal person
+            try:
+                person = await self._person(ctx)
+            except PartnerError as exc:
+                errors.append(exc)
+
+        async def fetch_ee(icn: str) -> None:
+            nonlocal ee
+            try:
+                ee = await self._ee(icn, ctx)
+            except PartnerError as exc:
+                errors.append(exc)
+
+        if ctx.icn:  # the ICN is known: ask MVI and E&E at the same time
+            async with anyio.create_task_group() as group:
+                group.start_soon(fetch_person)
+                group.start_soon(fetch_ee, ctx.icn)
+        else:
+            await fetch_person()
+            if person is not None:
+                await fetch_ee(person.icn)
+            else:
+                errors.append(skipped(Partner.EE, "E&E was not asked because MVI did not identify the Veteran."))
+        location, source, problem = locate(ee)
+        if problem is not None and ee is not None:
+            errors.append(problem)
+        return PatientPanel(person, ee, tuple(errors), location, source)
+
+    async def facilities(self, ctx: RecordContext) -> FacilitiesPanel:
+        if ctx.service is None:
+            return FacilitiesPanel((), None, note="Choose the clinical service to see VA facilities.")
+        key = (ctx.dst_id, "facilities", ctx.service.id)
+        return await self.cache.get(key, lambda: self._gather_facilities(ctx))
+
+    async def _gather_facilities(self, ctx: RecordContext) -> FacilitiesPanel:
+        assert ctx.service is not None
+        patient = await self.patient(ctx)
+        if patient.location is None:
+            return FacilitiesPanel((), None, errors=patient.errors, note=_no_location_note(patient))
+        radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
+        nearby = await anyio.to_thread.run_sync(self._nearby, ctx, patient.location, radius)
+        nearby = nearby[:MAX_FACILITIES_ROUTED]
+        errors = list(patient.errors)
+        drive: dict[str, tuple[float | None, str | None, str | None]] = {}
+        if nearby:
+            try:
+                times = await self.gateway.drive_minutes(
+                    patient.location, [(n.facility_id, n.location) for n in nearby]
+                )
+                drive = {t.destination_id: (t.minutes, t.source, t.method) for t in times}
+            except PartnerError as exc:
+                errors.append(exc)
+        rows = [
+            FacilityRow(
+                n.facility_id, n.name, n.city, n.state, n.phone, round(n.miles, 1),
+                *drive.get(n.facility_id, (None, None, None)), n.va_wait_days, n.cc_wait_days,
+            )
+            for n in nearby
+        ]
+        rows.sort(key=lambda r: (r.drive_minutes is None, r.drive_minutes or 0.0, r.straight_miles))
+        return FacilitiesPanel(tuple(rows), radius, errors=tuple(errors))
+
+    def _nearby(self, ctx: RecordContext, point: GeoPoint, radius: float) -> list[facility_queries.Nearby]:
+        assert ctx.service is not None
+        with self.sessions() as session:
+            return facility_queries.nearby_offering(
+                session, service_id=ctx.service.lighthouse_service_id,
+                clinical_service_id=ctx.service.id, point=point, radius_miles=radius,
+            )
+
+    async def providers(self, ctx: RecordContext) -> ProvidersPanel:
+        if ctx.service is None:
+            return ProvidersPanel((), None, note="Choose the clinical service to see community providers.")
+        key = (ctx.dst_id, "ppms", ctx.service.id)
+        return await self.cache.get(key, lambda: self._gather_providers(ctx))
+
+    async def _gather_providers(self, ctx: RecordContext) -> ProvidersPanel:
+        assert ctx.service is not None
+        patient = await self.patient(ctx)
+        if patient.location is None:
+            return ProvidersPanel((), None, errors=patient.errors, note=_no_location_note(patient))
+        radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
+        try:
+            found = await self.gateway.community_providers(
+                patient.location, radius, ctx.service.ppms_specialty_codes
+            )
+        except PartnerError as exc:
+            return ProvidersPanel((), radius, errors=(exc,))
+        return ProvidersPanel(tuple(found), radius)
+
+
+def locate(ee: EeSummary | None) -> tuple[GeoPoint | None, str | None, PartnerError | None]:
+    """Where the Veteran lives: E&E's geocode, else the centroid of the residential ZIP code."""
+    if ee is None:
+        return None, None, None
+    if ee.geocode is not None:
+        return ee.geocode, "E&E geocode of the residential address", None
+    address = ee.residential_address
+    if address is None or not (address.zip or address.city):
+        return None, None, PartnerError(
+            Partner.EE, FailureKind.NO_ADDRESS, "E&E has no residential address for this Veteran."
+        )
+    point = zip_centroid(address.zip or "")
+    if point is None:
+        return None, None, PartnerError(
+            Partner.EE, FailureKind.NO_GEOCODE, "The residential address could not be placed on the map."
+        )
+    return point, "centroid of the residential ZIP code (E&E had no geocode)", None
+
+
+def _no_location_note(patient: PatientPanel) -> str:
+    if any(e.kind is FailureKind.NO_ADDRESS for e in patient.errors):
+        return ("No address available: E&E has no residential address. Ask the Veteran to update it "
+                "(Enterprise Service Desk ticket for E&E) — drive times cannot be computed.")
+    if any(e.kind is FailureKind.NO_GEOCODE for e in patient.errors):
+        return "The residential address could not be placed on the map, so drive times cannot be computed."
+    return "The Veteran's residence is not known because a partner system did not answer."
+
+
+def as_of_today() -> date:
+    return date.today()

@@ -1,0 +1,157 @@
+"""JSON shapes of records and panels for the API (camelCase), shared by the pages' data views."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from dst.consults.context import RecordContext
+from dst.consults.evidence import Assessment
+from dst.consults.models import DstRecord
+from dst.consults.panels import FacilitiesPanel, PatientPanel, ProvidersPanel
+from dst.consults.workflow import decision_body
+from dst.eligibility import standard_for
+from dst.partners.errors import PartnerError
+from dst.partners.types import Address
+from dst.reference.catalog import CareCategory
+from dst.reference.models import SeocEntry
+
+
+def errors_json(errors: tuple[PartnerError, ...]) -> list[dict[str, str]]:
+    return [{"partner": e.partner.value, "code": e.code, "message": e.message} for e in errors]
+
+
+def address_json(address: Address | None) -> dict[str, Any] | None:
+    return None if address is None else {k: v for k, v in asdict(address).items()}
+
+
+def record_json(record: DstRecord) -> dict[str, Any]:
+    decision = record.decision
+    service = record.clinical_service
+    return {
+        "dstId": record.dst_id,
+        "version": record.version,
+        "station": record.station,
+        "dfn": record.dfn,
+        "icn": record.icn,
+        "consultService": record.consult_service,
+        "clinicalService": service.name if service else None,
+        "careCategory": service.care_category if service else None,
+        "primaryStopCode": service.primary_stop_code if service else None,
+        "needsClinicalService": service is None,
+        "urgency": record.urgency,
+        "clinicallyIndicatedDate": _iso(record.clinically_indicated_date),
+        "fileEntryDate": record.file_entry_date.isoformat(),
+        "consultNumber": record.consult_number,
+        "orderNumber": record.order_number,
+        "signed": record.signed,
+        "releasedToHsrm": record.released_to_hsrm,
+        "readOnly": record.released_to_hsrm,
+        "createdAt": record.created_at.isoformat(),
+        "updatedAt": record.updated_at.isoformat(),
+        "consultText": f"DST ID:{record.dst_id}#",
+        "decision": decision_body(record, decision) if decision else None,
+        "entries": None if decision is None else {
+            "veteranOption": decision.veteran_option, "seocId": decision.seoc_id, "forward": decision.forward,
+            "forwardTo": decision.forward_to,
+            "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
+            if decision.bmi_factor else None,
+            "nextAvailableDate": _iso(decision.next_available_date),
+            "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
+        },
+    }
+
+
+def patient_json(panel: PatientPanel) -> dict[str, Any]:
+    person, ee = panel.person, panel.ee
+    return {
+        "icn": person.icn if person else (ee.icn if ee else None),
+        "name": f"{person.family_name},{person.given_name}" if person else None,
+        "birthDate": _iso(person.birth_date) if person else None,
+        "gender": person.gender if person else None,
+        "ssnLast4": person.ssn_last4 if person else None,
+        "residentialAddress": address_json(panel.address),
+        "addressAvailable": bool(panel.address and panel.address.is_complete),
+        "location": None if panel.location is None else {
+            "lat": panel.location.lat, "lng": panel.location.lng, "source": panel.location_source},
+        "eligibilityCodes": None if ee is None else [
+            {"code": c.code, "description": c.description, "effectiveDate": _iso(c.effective_date)}
+            for c in ee.vce_codes
+        ],
+        "enrollmentStatus": ee.enrollment_status if ee else None,
+        "errors": errors_json(panel.errors),
+    }
+
+
+def facilities_json(ctx: RecordContext, panel: FacilitiesPanel, today: Any) -> dict[str, Any]:
+    standard = None
+    if ctx.service is not None:
+        standard = standard_for(CareCategory(ctx.service.care_category), ctx.urgency, today)
+    limit = standard.drive_minutes if standard else None
+    return {
+        "clinicalService": ctx.service.name if ctx.service else None,
+        "radiusMiles": panel.radius_miles,
+        "driveTimeStandardMinutes": limit,
+        "waitTimeStandardDays": standard.wait_days if standard else None,
+        "facilities": [
+            {
+                "facilityId": r.facility_id, "name": r.name, "city": r.city, "state": r.state, "phone": r.phone,
+                "straightLineMiles": r.straight_miles, "driveMinutes": r.drive_minutes,
+                "driveSource": r.drive_source, "driveMethod": r.drive_method,
+                "withinDriveStandard": None if r.drive_minutes is None or limit is None
+                else r.drive_minutes <= limit,
+                "vaAverageWaitDays": r.va_wait_days, "ccAverageWaitDays": r.cc_wait_days,
+            }
+            for r in panel.rows
+        ],
+        "note": panel.note,
+        "errors": errors_json(panel.errors),
+    }
+
+
+def providers_json(panel: ProvidersPanel) -> dict[str, Any]:
+    return {
+        "radiusMiles": panel.radius_miles,
+        "providers": [
+            {"providerId": p.provider_id, "name": p.name, "careSite": p.care_site,
+             "address": address_json(p.address), "distanceMiles": p.distance_miles,
+             "driveMinutes": p.drive_minutes, "phone": p.phone, "network": p.network,
+             "specialtyCodes": list(p.specialty_codes), "acceptingNewPatients": p.accepting_new_patients}
+            for p in panel.providers
+        ],
+        "note": panel.note,
+        "errors": errors_json(panel.errors),
+    }
+
+
+def eligibility_json(assessment: Assessment) -> dict[str, Any]:
+    result = assessment.result
+    return {
+        "eligible": result.eligible,
+        "criteria": [
+            {"code": c.code, "status": c.status, "evidence": c.evidence, "citation": c.citation,
+             "details": c.details}
+            for c in result.criteria
+        ],
+        "basis": list(result.basis),
+        "standardsVersion": result.standards_version,
+        "bmiOffered": result.bmi_offered,
+        "basicIneligible": result.basic_ineligible,
+        "waitTimeEligibilityDate": _iso(result.wait_time_eligibility_date),
+        "summary": result.summary,
+        "warnings": list(result.warnings),
+        "partnerErrors": list(assessment.partner_errors),
+    }
+
+
+def seoc_json(seoc: SeocEntry) -> dict[str, Any]:
+    return {
+        "seocId": seoc.seoc_id, "name": seoc.name, "categoryOfCare": seoc.category_of_care,
+        "serviceLine": seoc.service_line, "description": seoc.description, "durationDays": seoc.duration_days,
+        "maxVisits": seoc.max_visits, "proceduralOverview": seoc.procedural_overview,
+        "disclaimer": seoc.disclaimer, "version": seoc.version,
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None

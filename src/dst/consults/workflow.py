@@ -1,0 +1,186 @@
+"""The steps shared by the JSON API and the pages: open a record, read its panels, save a decision."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dst.audit.service import record_event
+from dst.auth import Principal
+from dst.consults import service
+from dst.consults.context import Entries, RecordContext
+from dst.consults.errors import Invalid
+from dst.consults.evidence import Assessment, assess
+from dst.consults.factors import consult_factor_text, consult_text_snippet
+from dst.consults.models import Decision, DstRecord, IdempotencyKey
+from dst.consults.panels import FacilitiesPanel, PatientPanel
+from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.reference import service as reference
+from dst.web.deps import get_panels, in_transaction
+
+
+def today() -> date:
+    return date.today()
+
+
+async def open_record(request: Request, ctx: ConsultContext, principal: Principal, via: str) -> tuple[str, bool]:
+    def work(session: Session) -> tuple[str, bool]:
+        record, created = service.open_record(session, ctx, principal, today())
+        session.flush()
+        record_event(session, principal=principal, action="create-record" if created else "reopen-record",
+                     dst_id=record.dst_id, icn=record.icn, station=record.station, detail={"via": via})
+        return record.dst_id, created
+
+    try:
+        dst_id, created = await in_transaction(request, work)
+    except service.UnmappedService:
+        await in_transaction(request, lambda s: reference.note_unmapped(
+            s, station=ctx.station, name=ctx.consult_service))
+        raise
+    if not created:
+        get_panels(request).cache.forget(dst_id)  # a reopened record re-queries partners live
+    return dst_id, created
+
+
+async def load_context(request: Request, dst_id: str, principal: Principal, action: str) -> RecordContext:
+    def work(session: Session) -> RecordContext:
+        record = service.get_record(session, dst_id)
+        record_event(session, principal=principal, action=action, dst_id=dst_id, icn=record.icn,
+                     station=record.station)
+        return RecordContext.of(record)
+
+    return await in_transaction(request, work)
+
+
+async def gather_for_eligibility(request: Request, ctx: RecordContext) -> tuple[PatientPanel, FacilitiesPanel]:
+    panels = get_panels(request)
+    patient = await panels.patient(ctx)
+    facilities = await panels.facilities(ctx)
+    return patient, facilities
+
+
+async def assess_record(request: Request, ctx: RecordContext, entries: Entries | None = None) -> Assessment:
+    patient, facilities = await gather_for_eligibility(request, ctx)
+    return assess(ctx, patient, facilities, entries=entries or ctx.entries, as_of=today())
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def fingerprint(body: DecisionIn, expected_version: int | None) -> str:
+    canonical = json.dumps([body.model_dump(mode="json"), expected_version], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored(session: Session, scope: str, key: str, digest: str) -> SaveOutcome | None:
+    stored = session.get(IdempotencyKey, (scope, key))
+    if stored is None:
+        return None
+    if stored.request_hash != digest:
+        raise Invalid("This Idempotency-Key was already used with a different request body. Use a new key for a "
+                      "new decision.", field="Idempotency-Key")
+    return SaveOutcome(stored.status_code, json.loads(stored.response_body), replayed=True)
+
+
+async def save_decision(
+    request: Request, dst_id: str, body: DecisionIn, principal: Principal, *, key: str,
+    expected_version: int | None,
+) -> SaveOutcome:
+    scope = f"{principal.user_id}:{dst_id}"
+    digest = fingerprint(body, expected_version)
+    replay = await in_transaction(request, lambda s: _stored(s, scope, key, digest))
+    if replay is not None:
+        return replay
+    ctx = await load_context(request, dst_id, principal, "read-record")
+    if body.clinical_service:
+        ctx = await _with_clinical_service(request, ctx, body.clinical_service, expected_version, principal)
+        expected_version = ctx.version
+    entries = Entries(body.next_available_date, body.veteran_agreed_later_date,
+                      body.bmi.factor if body.bmi else None, body.bmi.explanation if body.bmi else None)
+    assessment = await assess_record(request, ctx, entries)
+
+    def work(session: Session) -> SaveOutcome:
+        earlier = _stored(session, scope, key, digest)
+        if earlier is not None:
+            return earlier
+        record = service.get_record(session, dst_id)
+        decision = service.save_decision(session, record, body, principal, assessment, today=today(),
+                                         expected_version=expected_version)
+        out = decision_body(record, decision, assessment.result.warnings)
+        session.add(IdempotencyKey(scope=scope, key=key, request_hash=digest, status_code=200,
+                                   response_body=json.dumps(out)))
+        record_event(session, principal=principal, action="save-decision", dst_id=dst_id, icn=record.icn,
+                     station=record.station, detail={"revision": decision.revision})
+        return SaveOutcome(200, out)
+
+    try:
+        return await in_transaction(request, work)
+    except IntegrityError:
+        # The same key raced in from a retry: the winner's answer is the answer.
+        replay = await in_transaction(request, lambda s: _stored(s, scope, key, digest))
+        if replay is None:
+            raise
+        return replay
+
+
+async def _with_clinical_service(
+    request: Request, ctx: RecordContext, name: str, expected_version: int | None, principal: Principal
+) -> RecordContext:
+    if ctx.service is not None and ctx.service.name == " ".join(name.upper().split()):
+        return ctx
+
+    def work(session: Session) -> RecordContext:
+        record = service.get_record(session, ctx.dst_id)
+        service.set_clinical_service(session, record, name, expected_version)
+        record_event(session, principal=principal, action="set-clinical-service", dst_id=ctx.dst_id,
+                     icn=record.icn, station=record.station)
+        return RecordContext.of(record)
+
+    updated = await in_transaction(request, work)
+    return replace(updated)
+
+
+def decision_body(record: DstRecord, decision: Decision, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
+    result = decision.eligibility
+    return {
+        "dstId": record.dst_id,
+        "revision": decision.revision,
+        "version": record.version,
+        "veteranOption": decision.veteran_option,
+        "seocId": decision.seoc_id,
+        "seocName": decision.seoc_name,
+        "forward": decision.forward,
+        "forwardTo": decision.forward_to,
+        "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
+        if decision.bmi_factor else None,
+        "nextAvailableDate": _iso(decision.next_available_date),
+        "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
+        "clinicalService": decision.clinical_service_name,
+        "eligible": result["eligible"],
+        "basis": result["basis"],
+        "standardsVersion": decision.standards_version,
+        "partnerErrors": list(decision.partner_errors),
+        "decidedBy": decision.decided_by,
+        "decidedRole": decision.decided_role,
+        "decidedAt": decision.decided_at.isoformat(),
+        "warnings": list(warnings),
+        "consultText": consult_text_snippet(record.dst_id),
+        "consultFactorText": consult_factor_text(record, decision),
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+

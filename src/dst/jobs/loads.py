@@ -1,0 +1,68 @@
+"""Reference-data loads shared by the scheduled jobs and `dst demo seed`: all or nothing per load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from dst.db.engine import transaction
+from dst.partners.gateway import PartnerGateway
+from dst.partners.types import FacilityRecord, Seoc
+from dst.reference.facilities import upsert_facility
+from dst.reference.models import Facility, SeocEntry
+
+
+@dataclass
+class LoadReport:
+    read: int = 0
+    written: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+async def fetch_facilities(gateway: PartnerGateway) -> tuple[list[FacilityRecord], LoadReport]:
+    """Read every page first: a failure half-way leaves the previous table untouched."""
+    report = LoadReport()
+    records: list[FacilityRecord] = []
+    async for page in gateway.facilities.iter_facility_pages():
+        records.extend(page.records)
+        report.read += len(page.records) + len(page.skipped)
+        report.skipped.extend(f"{s.facility_id or '?'}: {s.reason}" for s in page.skipped)
+    return records, report
+
+
+def store_facilities(session: Session, records: list[FacilityRecord], report: LoadReport) -> None:
+    keep = {r.facility_id for r in records}
+    if keep:
+        session.execute(delete(Facility).where(Facility.facility_id.not_in(keep)))
+    for record in records:
+        upsert_facility(session, record)
+    report.written = len(records)
+
+
+def store_seocs(session: Session, seocs: list[Seoc], report: LoadReport) -> None:
+    session.execute(delete(SeocEntry))
+    for seoc in seocs:
+        session.add(SeocEntry(
+            seoc_id=seoc.seoc_id, name=seoc.name, category_of_care=seoc.category_of_care,
+            service_line=seoc.service_line, description=seoc.description, duration_days=seoc.duration_days,
+            max_visits=seoc.max_visits, procedural_overview=seoc.procedural_overview,
+            disclaimer=seoc.disclaimer, version=seoc.version,
+        ))
+    report.written = len(seocs)
+
+
+async def load_facilities(gateway: PartnerGateway, sessions: sessionmaker[Session]) -> LoadReport:
+    records, report = await fetch_facilities(gateway)
+    with transaction(sessions) as session:
+        store_facilities(session, records, report)
+    return report
+
+
+async def load_seocs(gateway: PartnerGateway, sessions: sessionmaker[Session]) -> LoadReport:
+    seocs = await gateway.active_seocs()
+    report = LoadReport(read=len(seocs))
+    with transaction(sessions) as session:
+        store_seocs(session, seocs, report)
+    return report

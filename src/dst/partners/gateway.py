@@ -1,0 +1,93 @@
+"""The one door to the partners: every call gets its timeout, circuit breaker, retry policy and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from dst.partners.errors import Partner
+from dst.partners.resilience import CircuitBreaker, PartnerStats, guarded_call
+from dst.partners.types import CommunityProvider, DriveTime, EeSummary, GeoPoint, Person, Seoc
+
+T = TypeVar("T")
+
+
+class MviPort(Protocol):
+    async def find_by_icn(self, icn: str) -> Person: ...
+    async def find_by_edipi(self, edipi: str) -> Person: ...
+    async def find_by_dfn(self, station: str, dfn: str) -> Person: ...
+
+
+class EePort(Protocol):
+    async def get_ee_summary(self, icn: str) -> EeSummary: ...
+
+
+class PpmsPort(Protocol):
+    async def provider_locator(
+        self, point: GeoPoint, radius_miles: float, specialty_codes: Sequence[str], max_results: int = 50
+    ) -> list[CommunityProvider]: ...
+
+
+class RoutingPort(Protocol):
+    async def drive_minutes(
+        self, origin: GeoPoint, destinations: Sequence[tuple[str, GeoPoint]]
+    ) -> list[DriveTime]: ...
+
+
+class SeocPort(Protocol):
+    async def active_seocs(self) -> list[Seoc]: ...
+
+
+class PartnerGateway:
+    """Holds one client and one circuit breaker per partner for the life of the app."""
+
+    def __init__(
+        self,
+        *,
+        mvi: MviPort,
+        ee: EePort,
+        ppms: PpmsPort,
+        routing: RoutingPort,
+        seoc: SeocPort,
+        facilities: Any,
+        timeout_s: float,
+    ) -> None:
+        self.mvi, self.ee, self.ppms, self.routing, self.seoc = mvi, ee, ppms, routing, seoc
+        self.facilities = facilities
+        self.timeout_s = timeout_s
+        self.breakers: dict[Partner, CircuitBreaker] = {p: CircuitBreaker() for p in Partner}
+        self.stats: dict[Partner, PartnerStats] = {p: PartnerStats() for p in Partner}
+
+    async def _call(self, partner: Partner, op: Callable[[], Awaitable[T]], retries: int = 0) -> T:
+        # Interactive calls are not retried: a clinician would wait two timeouts; a reload retries.
+        return await guarded_call(
+            partner, op, timeout_s=self.timeout_s, breaker=self.breakers[partner], retries=retries,
+            stats=self.stats[partner],
+        )
+
+    async def person(self, *, icn: str | None, station: str, dfn: str | None) -> Person:
+        if icn:
+            return await self._call(Partner.MVI, lambda: self.mvi.find_by_icn(icn))
+        assert dfn is not None
+        return await self._call(Partner.MVI, lambda: self.mvi.find_by_dfn(station, dfn))
+
+    async def person_by_edipi(self, edipi: str) -> Person:
+        return await self._call(Partner.MVI, lambda: self.mvi.find_by_edipi(edipi))
+
+    async def ee_summary(self, icn: str) -> EeSummary:
+        return await self._call(Partner.EE, lambda: self.ee.get_ee_summary(icn))
+
+    async def community_providers(
+        self, point: GeoPoint, radius_miles: float, specialty_codes: Sequence[str]
+    ) -> list[CommunityProvider]:
+        return await self._call(
+            Partner.PPMS, lambda: self.ppms.provider_locator(point, radius_miles, specialty_codes)
+        )
+
+    async def drive_minutes(
+        self, origin: GeoPoint, destinations: Sequence[tuple[str, GeoPoint]]
+    ) -> list[DriveTime]:
+        return await self._call(Partner.ROUTING, lambda: self.routing.drive_minutes(origin, destinations))
+
+    async def active_seocs(self) -> list[Seoc]:
+        return await self._call(Partner.SEOC, self.seoc.active_seocs, retries=2)

@@ -1,0 +1,96 @@
+"""The local facilities cache: nearest facilities offering a service, and loading Lighthouse records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from dst.partners.types import FacilityRecord, GeoPoint
+from dst.reference.geo import bounding_box, miles_between
+from dst.reference.models import Facility, FacilityService, FacilityWaitTime
+
+
+@dataclass(frozen=True)
+class Nearby:
+    facility_id: str
+    name: str
+    city: str | None
+    state: str | None
+    phone: str | None
+    location: GeoPoint
+    miles: float
+    va_wait_days: float | None
+    cc_wait_days: float | None
+
+
+def nearby_offering(
+    session: Session, *, service_id: str, clinical_service_id: int, point: GeoPoint, radius_miles: float
+) -> list[Nearby]:
+    """Facilities offering `service_id` within `radius_miles` (straight line), nearest first."""
+    min_lat, max_lat, min_lng, max_lng = bounding_box(point, radius_miles)
+    rows = session.execute(
+        select(Facility, FacilityWaitTime.va_average_days, FacilityWaitTime.cc_average_days)
+        .join(FacilityService, FacilityService.facility_id == Facility.facility_id)
+        .outerjoin(
+            FacilityWaitTime,
+            (FacilityWaitTime.facility_id == Facility.facility_id)
+            & (FacilityWaitTime.clinical_service_id == clinical_service_id),
+        )
+        .where(
+            FacilityService.service_id == service_id,
+            Facility.lat.between(min_lat, max_lat),
+            Facility.lng.between(min_lng, max_lng),
+        )
+    ).all()
+    found = []
+    for facility, va_days, cc_days in rows:
+        location = GeoPoint(facility.lat, facility.lng)  # type: ignore[arg-type]
+        miles = miles_between(point, location)
+        if miles <= radius_miles:
+            found.append(
+                Nearby(facility.facility_id, facility.name, facility.city, facility.state, facility.phone,
+                       location, miles, va_days, cc_days)
+            )
+    found.sort(key=lambda n: n.miles)
+    return found
+
+
+def upsert_facility(session: Session, record: FacilityRecord) -> None:
+    """Insert or replace one facility and its service list (the caller owns the transaction)."""
+    facility = session.get(Facility, record.facility_id) or Facility(facility_id=record.facility_id)
+    facility.station = record.station
+    facility.name = record.name
+    facility.classification = record.classification
+    facility.visn = record.visn
+    facility.address_line1 = record.address.line1
+    facility.city = record.address.city
+    facility.state = record.address.state
+    facility.zip = record.address.zip
+    facility.phone = record.phone
+    facility.lat = record.location.lat if record.location else None
+    facility.lng = record.location.lng if record.location else None
+    facility.services = sorted(record.services)
+    session.add(facility)
+    session.execute(delete(FacilityService).where(FacilityService.facility_id == record.facility_id))
+    session.flush()
+    session.add_all(FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services))
+
+
+def replace_wait_times(
+    session: Session, rows: Iterable[tuple[str, int, float | None, int | None, float | None]], *, as_of: date,
+    source: str,
+) -> int:
+    """Replace the wait-time table with (facility_id, clinical_service_id, va_days, sample, cc_days) rows."""
+    session.execute(delete(FacilityWaitTime))
+    count = 0
+    for facility_id, service_id, va_days, sample, cc_days in rows:
+        session.add(FacilityWaitTime(
+            facility_id=facility_id, clinical_service_id=service_id, va_average_days=va_days,
+            va_sample_size=sample, cc_average_days=cc_days, as_of=as_of, source=source,
+        ))
+        count += 1
+    return count

@@ -1,0 +1,113 @@
+"""Reference look-ups: stations, consult-service → clinical-service resolution, forwarding targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from dst.db.base import utcnow
+from dst.reference.catalog import normalize_service_name
+from dst.reference.models import ClinicalService, ClinicalServiceSynonym, ConsultService, Station
+
+COMMUNITY_CARE_PREFIX = "COMMUNITY CARE-"
+
+
+def get_station(session: Session, sta3n: str) -> Station | None:
+    return session.get(Station, sta3n)
+
+
+def clinical_service_by_name(session: Session, name: str) -> ClinicalService | None:
+    """Official name or national synonym, case- and spacing-insensitive."""
+    wanted = normalize_service_name(name)
+    service = session.scalar(
+        select(ClinicalService).where(ClinicalService.name == wanted).options(selectinload("*"))
+    )
+    if service is not None:
+        return service
+    return session.scalar(
+        select(ClinicalService)
+        .join(ClinicalServiceSynonym)
+        .where(ClinicalServiceSynonym.synonym == wanted)
+        .options(selectinload("*"))
+    )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    clinical_service: ClinicalService | None
+    how: str  # "station mapping", "official name", "synonym"… or "unmapped"
+
+
+def resolve_consult_service(session: Session, *, station: str, name: str) -> Resolution:
+    """Map a consult service name at a station to its clinical service.
+
+    Station-specific names (CDW mapping, administrator overrides) win over the national names.
+    """
+    wanted = normalize_service_name(name)
+    local = session.scalar(
+        select(ConsultService).where(ConsultService.station == station, ConsultService.name == wanted)
+    )
+    if local is not None and local.clinical_service is not None:
+        return Resolution(local.clinical_service, f"station {station} mapping ({local.source})")
+    national = clinical_service_by_name(session, wanted)
+    if national is None and wanted.startswith(COMMUNITY_CARE_PREFIX):
+        national = clinical_service_by_name(session, wanted.removeprefix(COMMUNITY_CARE_PREFIX))
+    if national is not None:
+        return Resolution(national, "national catalog")
+    return Resolution(None, "unmapped")
+
+
+def note_unmapped(session: Session, *, station: str, name: str) -> None:
+    """Remember a consult service name that arrived with no mapping, for the administrators' list."""
+    wanted = normalize_service_name(name)
+    row = session.scalar(
+        select(ConsultService).where(ConsultService.station == station, ConsultService.name == wanted)
+    )
+    if row is None:
+        session.add(ConsultService(station=station, name=wanted, source="seen", clinical_service_id=None))
+    else:
+        row.last_seen = utcnow()
+
+
+def search_clinical_services(session: Session, text: str, limit: int = 10) -> list[ClinicalService]:
+    """Typeahead over official names and synonyms."""
+    pattern = f"%{normalize_service_name(text)}%"
+    query = (
+        select(ClinicalService)
+        .outerjoin(ClinicalServiceSynonym)
+        .where(or_(ClinicalService.name.like(pattern), ClinicalServiceSynonym.synonym.like(pattern)))
+        .distinct()
+        .order_by(func.length(ClinicalService.name), ClinicalService.name)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def all_clinical_services(session: Session) -> list[ClinicalService]:
+    return list(session.scalars(select(ClinicalService).order_by(ClinicalService.name)))
+
+
+def community_care_services(session: Session, station: str) -> list[str]:
+    """The station's known `COMMUNITY CARE-…` consult service names (empty when CDW has not loaded it)."""
+    rows = session.scalars(
+        select(ConsultService.name).where(
+            ConsultService.station == station,
+            ConsultService.community_care.is_(True),
+            ConsultService.source != "seen",
+        )
+    )
+    return sorted(rows)
+
+
+def default_forward_target(session: Session, *, station: str, clinical_service: ClinicalService) -> str:
+    """The station's community-care consult service for this clinical service, else the national name."""
+    local = session.scalar(
+        select(ConsultService.name).where(
+            ConsultService.station == station,
+            ConsultService.community_care.is_(True),
+            ConsultService.clinical_service_id == clinical_service.id,
+        )
+    )
+    return local or clinical_service.community_care_consult_name

@@ -1,0 +1,39 @@
+"""Minimal-PHI decision facts for reporting, written with each decision save and kept past the purge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dst.db.base import Base, UtcDateTime, utcnow
+
+
+class DecisionFact(Base):
+    """No names, ICNs, DFNs or free text: station, service, dates, criteria and outcome only."""
+
+    __tablename__ = "decision_fact"
+    __table_args__ = (Index("ix_decision_fact_station_decided", "station", "decided_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(64), index=True)  # one-way hash of the DST ID
+    revision: Mapped[int] = mapped_column(Integer)
+    station: Mapped[str] = mapped_column(String(3))
+    visn: Mapped[str | None] = mapped_column(String(2), index=True)
+    clinical_service: Mapped[str] = mapped_column(String(80), index=True)
+    care_category: Mapped[str | None] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(10))
+    file_entry_date: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_role: Mapped[str] = mapped_column(String(20))
+    eligible: Mapped[bool | None] = mapped_column(Boolean)
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON)  # criterion code -> met/not-met/unknown
+    bmi_factor: Mapped[str | None] = mapped_column(String(40))
+    veteran_option: Mapped[str] = mapped_column(String(10))
+    forward: Mapped[bool] = mapped_column(Boolean)
+    forward_to: Mapped[str | None] = mapped_column(String(80))
+    partner_errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    standards_version: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,103 @@
+"""Request dependencies: settings, database work off the event loop, and who is calling."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import anyio
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from dst.auth import CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
+from dst.config import Settings
+from dst.consults.panels import Panels
+from dst.db.engine import transaction
+
+T = TypeVar("T")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    return sessions
+
+
+def get_panels(request: Request) -> Panels:
+    panels: Panels = request.app.state.panels
+    return panels
+
+
+async def in_transaction(request: Request, work: Callable[[Session], T]) -> T:
+    """Run `work` in one database transaction on a worker thread, so the event loop never blocks."""
+    sessions = get_sessions(request)
+
+    def run() -> T:
+        with transaction(sessions) as session:
+            return work(session)
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def current_principal(request: Request) -> Principal | None:
+    """A machine client's bearer token, or the signed-in person's session."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        expected = get_settings(request).service_token.get_secret_value()
+        if token_matches(header[7:].strip(), expected):
+            return Principal("service", "DST service client", Role.SERVICE, client_ip(request))
+        raise HTTPException(401, "The bearer token is not valid.", headers={"WWW-Authenticate": "Bearer"})
+    user = request.session.get("user") if "session" in request.scope else None
+    if not user:
+        return None
+    return Principal(user["id"], user["name"], Role(user["role"]), client_ip(request))
+
+
+def require_principal(request: Request) -> Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise HTTPException(401, "Sign in, or send Authorization: Bearer <service token>.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def require_clinical(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    if principal.role not in CLINICAL_ROLES:
+        raise HTTPException(403, f"The {principal.role.value} role cannot open Veterans' DST records.")
+    return principal
+
+
+ClinicalUser = Annotated[Principal, Depends(require_clinical)]
+AnyUser = Annotated[Principal, Depends(require_principal)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PanelsDep = Annotated[Panels, Depends(get_panels)]
+
+
+def sign_in(request: Request, role: Role) -> None:
+    user_id, name = DEMO_USERS[role]
+    request.session.clear()
+    request.session["user"] = {"id": user_id, "name": name, "role": role.value}
+    request.session["csrf"] = secrets.token_urlsafe(24)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, presented: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not presented or not secrets.compare_digest(str(expected), presented):
+        raise HTTPException(403, "This form has expired or did not come from DST. Reload the page and try again.")

@@ -1,0 +1,57 @@
+"""Liveness, readiness, partner status (no partner I/O on a probe) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from dst.db.migrate import current_revision, head_revision
+from dst.partners.gateway import PartnerGateway
+
+router = APIRouter(tags=["Health"])
+
+
+@router.get("/health/live", summary="The process is up")
+async def live() -> dict[str, str]:
+    return {"status": "UP"}
+
+
+@router.get("/health/ready", summary="The database answers and its schema is current")
+async def ready(request: Request) -> JSONResponse:
+    engine = request.app.state.engine
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        revision = current_revision(engine)
+    except Exception:  # any database failure means not ready; the detail goes to the log, not the probe
+        return JSONResponse({"status": "DOWN", "database": "unreachable"}, status_code=503)
+    current = revision == head_revision()
+    body = {"status": "UP" if current else "DOWN", "database": "UP", "schemaRevision": revision,
+            "schemaCurrent": current}
+    return JSONResponse(body, status_code=200 if current else 503)
+
+
+@router.get("/health/partners", summary="Each partner's circuit breaker and recent call figures")
+async def partners(request: Request) -> dict[str, Any]:
+    gateway: PartnerGateway = request.app.state.gateway
+    report = {}
+    for partner, breaker in gateway.breakers.items():
+        stats = gateway.stats[partner]
+        p95 = stats.percentile_s(0.95)
+        report[partner.value] = {
+            "breaker": breaker.state.value,
+            "successes": stats.successes,
+            "failures": dict(stats.failures),
+            "p95Ms": round(p95 * 1000, 1) if p95 is not None else None,
+        }
+    down = [name for name, r in report.items() if r["breaker"] != "closed"]
+    return {"status": "DEGRADED" if down else "UP", "partners": report}
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,139 @@
+"""Server-rendered pages for people: start page, the DST dashboard and its decision form, sign-out."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from dst.auth import Role
+from dst.consults import serializers, service, workflow
+from dst.consults.errors import DstProblem
+from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.eligibility import BMI_FACTORS, CRITERION_LABELS
+from dst.reference import service as reference
+from dst.web.deps import ClinicalUser, check_csrf, current_principal, get_panels, in_transaction
+from dst.web.problems import describe_validation
+from dst.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    roles = [r for r in Role if r is not Role.SERVICE]
+    return render(request, "home.html", {"roles": roles})
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+async def choose_service_page(request: Request, ctx: ConsultContext, params: dict[str, str]) -> Response:
+    services = await in_transaction(request, reference.all_clinical_services)
+    return render(request, "choose_service.html", {
+        "consult_service": ctx.consult_service, "station": ctx.station, "params": params, "services": services,
+    })
+
+
+@router.get("/dst/{dst_id}", response_class=HTMLResponse)
+async def dashboard(request: Request, dst_id: str, principal: ClinicalUser, saved: int = 0) -> Response:
+    return await _dashboard(request, dst_id, principal, saved=bool(saved))
+
+
+async def _dashboard(request: Request, dst_id: str, principal: Any, *, saved: bool = False,
+                     form: dict[str, Any] | None = None, form_errors: list[str] | None = None) -> Response:
+    ctx = await workflow.load_context(request, dst_id, principal, "view-dashboard")
+    panels = get_panels(request)
+    patient, facilities, providers = await asyncio.gather(
+        panels.patient(ctx), panels.facilities(ctx), panels.providers(ctx))
+    assessment = await workflow.assess_record(request, ctx)
+
+    def reads(session: Session) -> dict[str, Any]:
+        record = service.get_record(session, dst_id)
+        seocs = serializers.seoc_json
+        categories = record.clinical_service.seoc_categories if record.clinical_service else []
+        from sqlalchemy import select  # noqa: PLC0415
+
+        from dst.reference.models import SeocEntry  # noqa: PLC0415
+
+        rows = list(session.scalars(select(SeocEntry).where(SeocEntry.category_of_care.in_(categories))
+                                    .order_by(SeocEntry.name))) if categories else []
+        default_forward = reference.default_forward_target(
+            session, station=record.station, clinical_service=record.clinical_service
+        ) if record.clinical_service else ""
+        return {"record": serializers.record_json(record), "seocs": [seocs(s) for s in rows],
+                "cc_services": reference.community_care_services(session, record.station),
+                "default_forward": default_forward}
+
+    data = await in_transaction(request, reads)
+    entries = data["record"]["entries"] or {}
+    form = form or {
+        "veteranOption": entries.get("veteranOption"), "seocId": entries.get("seocId"),
+        "forward": "yes" if entries.get("forward") else "no", "forwardTo": entries.get("forwardTo"),
+        "bmiFactor": (entries.get("bmi") or {}).get("factor"),
+        "bmiExplanation": (entries.get("bmi") or {}).get("explanation"),
+        "nextAvailableDate": entries.get("nextAvailableDate"),
+        "veteranAgreedLaterDate": entries.get("veteranAgreedLaterDate"),
+    }
+    return render(request, "dashboard.html", {
+        **data, "patient": serializers.patient_json(patient),
+        "facilities": serializers.facilities_json(ctx, facilities, workflow.today()),
+        "providers": serializers.providers_json(providers), "eligibility": serializers.eligibility_json(assessment),
+        "labels": CRITERION_LABELS, "bmi_factors": BMI_FACTORS, "saved": saved, "form": form,
+        "form_errors": form_errors or [], "idempotency_key": str(uuid.uuid4()),
+    }, status_code=422 if form_errors else 200)
+
+
+@router.post("/dst/{dst_id}/decision")
+async def post_decision(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        body = decision_from_form(form)
+        await workflow.save_decision(request, dst_id, body, principal,
+                                     key=form.get("idempotencyKey") or str(uuid.uuid4()),
+                                     expected_version=body.base_version)
+    except ValidationError as exc:
+        from fastapi.exceptions import RequestValidationError  # noqa: PLC0415
+
+        detail, items = describe_validation(RequestValidationError(exc.errors()))
+        return await _dashboard(request, dst_id, principal, form=form,
+                                form_errors=[f"{i['field']}: {i['message']}" for i in items])
+    except DstProblem as exc:
+        if exc.status == 404:
+            raise
+        return await _dashboard(request, dst_id, principal, form=form, form_errors=[exc.detail])
+    return RedirectResponse(f"/dst/{dst_id}?saved=1#saved", status_code=303)
+
+
+def decision_from_form(form: dict[str, str]) -> DecisionIn:
+    def value(name: str) -> str | None:
+        raw = form.get(name, "").strip()
+        return raw or None
+
+    bmi = None
+    if value("bmiFactor") or value("bmiExplanation"):
+        bmi = {"factor": value("bmiFactor") or "", "explanation": value("bmiExplanation") or ""}
+    return DecisionIn.model_validate({
+        "veteranOption": value("veteranOption") or "",
+        "seocId": value("seocId"),
+        "forward": value("forward") == "yes",
+        "forwardTo": value("forwardTo") if value("forward") == "yes" else None,
+        "bmi": bmi,
+        "nextAvailableDate": value("nextAvailableDate"),
+        "veteranAgreedLaterDate": value("veteranAgreedLaterDate"),
+        "baseVersion": value("baseVersion"),
+    })
+
+
+def signed_in(request: Request) -> bool:
+    return current_principal(request) is not None

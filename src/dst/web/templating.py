@@ -1,0 +1,30 @@
+"""Jinja2 templates (autoescaped) and the readable error page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from dst.web.deps import csrf_token, current_principal
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    try:
+        principal = current_principal(request)
+    except Exception:  # an invalid bearer token on a page: show the page signed out
+        principal = None
+    base = {"principal": principal, "csrf": csrf_token(request) if "session" in request.scope else "",
+            "settings": request.app.state.settings}
+    response = TEMPLATES.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "title": title, "detail": detail}, status_code=status)
