@@ -23,6 +23,21 @@ from dst.partners.mvi.wire import add, hl7, wildcard
 XML_MEDIA_TYPE = "text/xml; charset=utf-8"
 SSN_SCOPE_ROOT = "1.2.840.114350.1.13.99997.2.3412"
 
+# acknowledgementDetail entries as MVI words them: (attributes of the optional <code>, text).
+Detail = tuple[dict[str, str] | None, str]
+MATCH_THRESHOLDS: tuple[Detail, ...] = (
+    ({"codeSystemName": "MVI", "code": "132", "displayName": "IMT"}, "Identity Match Threshold"),
+    ({"codeSystemName": "MVI", "code": "120", "displayName": "PDT"}, "Potential Duplicate Threshold"),
+)
+MULTIPLE_MATCHES: tuple[Detail, ...] = (
+    (
+        {"codeSystem": "2.16.840.1.113883.5.1100", "code": "INTERR", "displayName": "Internal System Error"},
+        "Multiple Matches Found",
+    ),
+    (None, "Multiple Matches Found"),
+)
+DATABASE_ERROR: tuple[Detail, ...] = ((None, "Environment Database Error"),)
+
 
 @dataclass(frozen=True)
 class MviQuery:
@@ -120,12 +135,12 @@ class FakeMvi:
         matches = self.match(query)
         behaviour = matches[0].mvi_behaviour if matches else "not-found"
         if len(matches) > 1 or behaviour == "multiple-matches":
-            return build_answer(query, "AE", "AE", details=["Multiple Matches Found"], interr=True)
+            return build_answer(query, "AE", "AE", details=MULTIPLE_MATCHES)
         if behaviour == "error":
-            return build_answer(query, "AR", "AE", details=["Environment Database Error"])
+            return build_answer(query, "AR", "AE", details=DATABASE_ERROR)
         if behaviour == "not-found":
-            return build_answer(query, "AA", "NF")
-        return build_answer(query, "AA", "OK", veteran=matches[0])
+            return build_answer(query, "AA", "NF", details=MATCH_THRESHOLDS)
+        return build_answer(query, "AA", "OK", details=MATCH_THRESHOLDS, veteran=matches[0])
 
 
 def _has_traits(veteran: DemoVeteran, query: MviQuery) -> bool:
@@ -145,14 +160,13 @@ def build_answer(
     ack: str,
     query_response: str,
     *,
-    details: Sequence[str] = (),
-    interr: bool = False,
+    details: Sequence[Detail] = (),
     veteran: DemoVeteran | None = None,
 ) -> bytes:
     """A PRPA_IN201306UV02 laid out like MVI's recorded answers (header, ack, subject, queryAck, echo)."""
     env, message = wire.envelope("PRPA_IN201306UV02")
     _answer_header(message, query)
-    _acknowledgement(message, query, ack, details, interr)
+    _acknowledgement(message, query, ack, details)
     act = add(message, "controlActProcess", classCode="CACT", moodCode="EVN")
     add(act, "code", codeSystem=wire.INTERACTION_ROOT, code="PRPA_TE201306UV02")
     if veteran is not None:
@@ -178,21 +192,15 @@ def _answer_header(message: Any, query: MviQuery) -> None:
     wire.device(add(message, "sender", typeCode="SND"), wire.VA_ROOT, "200M")
 
 
-def _acknowledgement(message: Any, query: MviQuery, ack: str, details: Sequence[str], interr: bool) -> None:
+def _acknowledgement(message: Any, query: MviQuery, ack: str, details: Sequence[Detail]) -> None:
     acknowledgement = add(message, "acknowledgement")
     add(acknowledgement, "typeCode", code=ack)
     target = add(acknowledgement, "targetMessage")
     add(target, "id", extension=query.message_id, root=wire.MESSAGE_ID_ROOT)
-    for text in details:
+    for code, text in details:
         detail = add(acknowledgement, "acknowledgementDetail")
-        if interr:
-            add(
-                detail,
-                "code",
-                codeSystem="2.16.840.1.113883.5.1100",
-                code="INTERR",
-                displayName="Internal System Error",
-            )
+        if code is not None:
+            add(detail, "code", **code)
         add(detail, "text", text)
 
 
