@@ -116,6 +116,8 @@ def _residential_address(element: Any, address: Address | None) -> None:
     """Like mock-ee's no-address records, a missing address is an empty Residential entry."""
     if address is not None:
         zip5, _, plus4 = (address.zip or "").partition("-")
+        # mock-ee writes the street lines and zipPlus4 even when empty (`<line3/>`); so does the fake.
+        always = {"line1", "line2", "line3", "zipPlus4"}
         fields = (
             ("city", address.city),
             ("country", address.country),
@@ -128,8 +130,8 @@ def _residential_address(element: Any, address: Address | None) -> None:
             ("zipPlus4", plus4),
         )
         for tag, value in fields:
-            if value:
-                _add(element, tag, value)
+            if value or tag in always:
+                _add(element, tag, value or None)
     _add(element, "addressChangeDateTime", ADDRESS_CHANGED)
     _add(element, "addressTypeCode", "Residential")
 
