@@ -48,7 +48,8 @@ def wildcard(path: str) -> str:
 
 
 def parse_xml(body: bytes) -> Any:
-    return etree.fromstring(body, _XML_PARSER)
+    # Some gateways put a newline before the XML declaration, which strict parsers refuse.
+    return etree.fromstring(body.lstrip(), _XML_PARSER)
 
 
 def to_bytes(env: Any) -> bytes:
