@@ -195,3 +195,9 @@ def test_fake_and_recorded_answers_take_the_same_parse_path():
     theirs = summary_of("ee_summary_B_basic_geocoded.xml")
 
     assert {k for k, v in vars(ours).items() if v} == {k for k, v in vars(theirs).items() if v}
+
+
+def test_tolerates_a_newline_before_the_xml_declaration():
+    body = b"\r\n" + recorded("ee", "ee_summary_B_basic_geocoded.xml")
+
+    assert wire.parse_summary(wire.parse_xml(body), ANA.icn).vce_codes[0].code == "B"
