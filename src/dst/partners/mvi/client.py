@@ -36,6 +36,11 @@ class MviClient:
         _require(edipi, "EDIPI")
         return await self._find(wire.build_edipi_query(edipi.strip(), **self._options))
 
+    async def find_by_dfn(self, station: str, dfn: str) -> Person:
+        _require(station, "station")
+        _require(dfn, "DFN")
+        return await self._find(wire.build_dfn_query(station.strip(), dfn.strip(), **self._options))
+
     async def find_by_traits(self, given: str, family: str, birth_date: date, ssn: str) -> Person:
         for value, what in ((given, "given name"), (family, "family name"), (ssn, "SSN")):
             _require(value, what)

@@ -52,6 +52,7 @@ class MviQuery:
     family: str | None = None
     birth_date: str | None = None  # YYYYMMDD
     ssn: str | None = None
+    dfn: tuple[str, str] | None = None  # (station, DFN) from a `DFN^PI^<station>^USVHA` correlation
 
 
 class UnreadableQueryError(ValueError):
@@ -87,6 +88,8 @@ def _identifier_query(extension: str, header: dict[str, Any]) -> MviQuery:
         return MviQuery(**header, edipi=parts[0])
     if len(parts) == 1 or parts[1:3] == ["NI", "200M"]:
         return MviQuery(**header, icn=parts[0])
+    if len(parts) >= 4 and parts[1] == "PI" and parts[3] == "USVHA" and not parts[2].startswith("200"):
+        return MviQuery(**header, dfn=(parts[2], parts[0]))
     return MviQuery(**header)  # a correlation this fake does not index: nobody matches
 
 
@@ -127,6 +130,8 @@ class FakeMvi:
             return [v for v in self._veterans if v.icn == query.icn]
         if query.edipi is not None:
             return [v for v in self._veterans if v.edipi == query.edipi]
+        if query.dfn is not None:
+            return [v for v in self._veterans if (v.station, v.dfn) == query.dfn]
         if not (query.given and query.family and query.birth_date and query.ssn):
             return []
         return [v for v in self._veterans if _has_traits(v, query)]

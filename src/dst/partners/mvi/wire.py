@@ -125,6 +125,14 @@ def build_edipi_query(edipi: str, *, sender_id: str = DST_SENDER_ID, processing_
     return build_id_query(DOD_ROOT, extension, sender_id=sender_id, processing_code=processing_code)
 
 
+def build_dfn_query(
+    station: str, dfn: str, *, sender_id: str = DST_SENDER_ID, processing_code: str = "T"
+) -> bytes:
+    """Ask by a station's patient identifier, the `DFN^PI^<station>^USVHA` correlation."""
+    extension = f"{dfn}^PI^{station}^USVHA"
+    return build_id_query(VA_ROOT, extension, sender_id=sender_id, processing_code=processing_code)
+
+
 def build_traits_query(
     given: str,
     family: str,
