@@ -115,10 +115,7 @@ def _drive_outcome(
             f"{nearest}. Retry the facility search or check the Veteran's residential address."
         )
     if usable:
-        return (
-            MET,
-            f"No VA facility offering {service} is within the {rule}; nearest: {_describe(usable[0])}.",
-        )
+        return MET, f"No VA facility offering {service} is {limit}; nearest: {_describe(usable[0])}."
     return MET, f"No VA facility offering {service} was found near the Veteran's residence; {rule}."
 
 
