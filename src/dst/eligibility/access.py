@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,9 +31,33 @@ def minutes_text(minutes: float) -> str:
 
 
 def _usable_minutes(minutes: object) -> bool:
-    if isinstance(minutes, bool) or not isinstance(minutes, int | float):
-        return False
-    return math.isfinite(minutes) and minutes >= 0
+    # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
+    return type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
+
+
+_NUMBER_TYPES = (int, float)
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityScan:
+    """The facilities offering the service, split once into usable and unusable drive times."""
+
+    offering_count: int
+    usable: tuple[FacilityOption, ...]  # sorted nearest first
+    unusable: tuple[FacilityOption, ...]  # sorted by id
+
+
+def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
+    if facilities is None:
+        return None
+    usable: list[FacilityOption] = []
+    unusable: list[FacilityOption] = []
+    for f in facilities:
+        if f.offers_service:
+            (usable if _usable_minutes(f.drive_minutes) else unusable).append(f)
+    usable.sort(key=_sort_key)
+    unusable.sort(key=_unusable_key)
+    return FacilityScan(len(usable) + len(unusable), tuple(usable), tuple(unusable))
 
 
 def _row(f: FacilityOption) -> dict[str, Any]:
@@ -49,6 +74,10 @@ def _sort_key(f: FacilityOption) -> tuple[float, str, str, str]:
     return (float(f.drive_minutes or 0), f.facility_id, f.name, f.drive_source)
 
 
+def _unusable_key(f: FacilityOption) -> tuple[str, str, str]:
+    return (f.facility_id, f.name, repr(f.drive_minutes))
+
+
 def _describe(f: FacilityOption) -> str:
     return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source})"
 
@@ -63,12 +92,14 @@ def _within_words(standard: AccessStandard) -> str:
     return f"within {standard.drive_minutes} min, the {category} standard ({standard.drive_citation})"
 
 
-def drive_time(inp: EligibilityInput, standard: AccessStandard | None, no_standard: str) -> CriterionResult:
+def drive_time(
+    inp: EligibilityInput, scan: FacilityScan | None, standard: AccessStandard | None, no_standard: str
+) -> CriterionResult:
     """Met when no VA facility offering the service is within the drive-time standard."""
     if standard is None:
         return CriterionResult("drive-time", UNKNOWN, no_standard, A4, {})
     citation = f"{A4}; {standard.drive_citation}"
-    if inp.facilities is None:
+    if scan is None:
         why = f" ({inp.facilities_error})" if inp.facilities_error else ""
         text = (
             f"Drive times to VA facilities are unavailable{why}. Retry the facility search; if it keeps "
@@ -77,13 +108,7 @@ def drive_time(inp: EligibilityInput, standard: AccessStandard | None, no_standa
         return CriterionResult(
             "drive-time", UNKNOWN, text, citation, {"standard_minutes": standard.drive_minutes}
         )
-    offering = [f for f in inp.facilities if f.offers_service]
-    usable = sorted((f for f in offering if _usable_minutes(f.drive_minutes)), key=_sort_key)
-    unusable = sorted(
-        (f for f in offering if not _usable_minutes(f.drive_minutes)),
-        key=lambda f: (f.facility_id, f.name, repr(f.drive_minutes)),
-    )
-    # usable is sorted by minutes, so the facilities within the standard are a prefix of it.
+    usable, unusable = scan.usable, scan.unusable
     within = [f for f in usable if float(f.drive_minutes or 0) <= standard.drive_minutes]
     details: dict[str, Any] = {
         "standard_minutes": standard.drive_minutes,
@@ -100,9 +125,9 @@ def drive_time(inp: EligibilityInput, standard: AccessStandard | None, no_standa
 def _drive_outcome(
     inp: EligibilityInput,
     standard: AccessStandard,
-    usable: list[FacilityOption],
+    usable: tuple[FacilityOption, ...],
     within: list[FacilityOption],
-    unusable: list[FacilityOption],
+    unusable: tuple[FacilityOption, ...],
 ) -> tuple[str, str]:
     service, rule, limit = service_name(inp), _standard_words(standard), _within_words(standard)
     if within:
@@ -119,21 +144,19 @@ def _drive_outcome(
     return MET, f"No VA facility offering {service} was found near the Veteran's residence; {rule}."
 
 
-def drive_warnings(inp: EligibilityInput) -> list[str]:
+def drive_warnings(scan: FacilityScan | None) -> list[str]:
     """Facilities set aside for bad drive times, and decisions that rest on an estimate."""
-    if not inp.facilities:
+    if scan is None:
         return []
-    offering = [f for f in inp.facilities if f.offers_service]
     warnings = [
         f"Drive time to {f.name} ({f.facility_id}) is missing or invalid ({f.drive_minutes!r}); "
         "it was not used."
-        for f in sorted(offering, key=lambda f: (f.facility_id, f.name, repr(f.drive_minutes)))
-        if not _usable_minutes(f.drive_minutes)
+        for f in scan.unusable
     ]
-    usable = sorted((f for f in offering if _usable_minutes(f.drive_minutes)), key=_sort_key)
-    if usable and usable[0].drive_source != ROUTING:
+    nearest = scan.usable[0] if scan.usable else None
+    if nearest is not None and nearest.drive_source != ROUTING:
         warnings.append(
-            f"The nearest drive time ({usable[0].name}) is an {usable[0].drive_source}, not a GIS routing; "
+            f"The nearest drive time ({nearest.name}) is an {nearest.drive_source}, not a GIS routing; "
             "38 CFR 17.4040(b) calls for geographic information system software."
         )
     return warnings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -34,13 +33,21 @@ VCE_DESCRIPTIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
 class EffectiveCodes:
     """The VCE codes that count on the evaluation date, and what was set aside and why."""
 
-    codes: dict[str, date | None]  # code -> effective date
-    unrecognised: tuple[str, ...]
-    warnings: tuple[str, ...]
+    __slots__ = ("codes", "listing", "sorted_codes", "undecided", "unrecognised", "warnings")
+
+    def __init__(
+        self, codes: dict[str, date | None], unrecognised: tuple[str, ...], warnings: tuple[str, ...]
+    ) -> None:
+        self.codes = codes  # code -> effective date
+        self.unrecognised = unrecognised
+        self.warnings = warnings
+        self.sorted_codes = sorted(codes)
+        self.listing = ", ".join(self.sorted_codes) or "none"
+        # Codes that leave E&E's G/N/H answer open: ones DST does not know, and "not determined".
+        self.undecided = (*unrecognised, *((NOT_DETERMINED,) if NOT_DETERMINED in codes else ()))
 
     def has(self, code: str) -> bool:
         return code in self.codes
@@ -48,9 +55,6 @@ class EffectiveCodes:
     def since(self, code: str) -> str:
         effective = self.codes.get(code)
         return f" (in effect since {effective.isoformat()})" if effective else ""
-
-    def listing(self) -> str:
-        return ", ".join(sorted(self.codes)) or "none"
 
 
 def normalise(code: str) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dst.eligibility.access import service_name
+from dst.eligibility.access import FacilityScan, service_name
 from dst.eligibility.bmi import BMI_EXPLANATION_CONSULT_LIMIT, BMI_FACTOR_BY_CODE
-from dst.eligibility.codes import HARDSHIP, NOT_DETERMINED, VCE_DESCRIPTIONS, EffectiveCodes
+from dst.eligibility.codes import HARDSHIP, VCE_DESCRIPTIONS, EffectiveCodes
 from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput
 
 CRITERION_LABELS: dict[str, str] = {
@@ -39,6 +39,14 @@ CRITERION_CITATIONS: dict[str, str] = {
 }
 
 
+EE_CRITERIA = (("no-full-service-va", "N"), ("grandfathered", "G"), ("hardship", HARDSHIP))
+
+
+def ee_criteria(ee: EffectiveCodes | None, inp: EligibilityInput) -> list[CriterionResult]:
+    """The three criteria E&E decides and reports as VCE codes N, G and H."""
+    return [ee_criterion(code_name, vce, ee, inp) for code_name, vce in EE_CRITERIA]
+
+
 def ee_criterion(
     code_name: str, vce: str, ee: EffectiveCodes | None, inp: EligibilityInput
 ) -> CriterionResult:
@@ -53,17 +61,17 @@ def ee_criterion(
             "Veteran's community care codes."
         )
         return CriterionResult(code_name, UNKNOWN, text, citation, {"ee_available": False})
-    details = {"ee_available": True, "ee_codes": sorted(ee.codes), "code": vce}
+    details = {"ee_available": True, "ee_codes": list(ee.sorted_codes), "code": vce}
     if ee.has(vce):
         return CriterionResult(code_name, MET, _met_text(vce, ee, inp), citation, details)
-    undecided = [*ee.unrecognised, *([NOT_DETERMINED] if ee.has(NOT_DETERMINED) else [])]
+    undecided = ee.undecided
     if undecided:
         text = (
             f"E&E returned {', '.join(undecided)}, so DST cannot tell whether code {vce} ({meaning}) "
             "applies. Ask the Enrollment System team to determine the Veteran's community care eligibility."
         )
         return CriterionResult(code_name, UNKNOWN, text, citation, details)
-    text = f"E&E shows no code {vce} ({meaning}); codes in effect: {ee.listing()}."
+    text = f"E&E shows no code {vce} ({meaning}); codes in effect: {ee.listing}."
     return CriterionResult(code_name, NOT_MET, text, citation, details)
 
 
@@ -79,7 +87,7 @@ def _met_text(vce: str, ee: EffectiveCodes, inp: EligibilityInput) -> str:
     return f"E&E shows code G{ee.since(vce)}: the Veteran is grandfathered from the Veterans Choice Program."
 
 
-def service_not_available(inp: EligibilityInput) -> CriterionResult:
+def service_not_available(inp: EligibilityInput, scan: FacilityScan | None) -> CriterionResult:
     """Met only when VA has designated the service as one it does not offer."""
     citation, service = CRITERION_CITATIONS["service-not-available"], service_name(inp)
     designated = inp.service_offered_by_va
@@ -96,11 +104,11 @@ def service_not_available(inp: EligibilityInput) -> CriterionResult:
         return CriterionResult(
             "service-not-available", NOT_MET, f"VA offers {service} (VA designation).", citation, details
         )
-    offering = [f for f in inp.facilities or () if f.offers_service]
-    if offering:
-        found = "1 VA facility" if len(offering) == 1 else f"{len(offering)} VA facilities"
+    if scan is not None and scan.offering_count:
+        n = scan.offering_count
+        found = "1 VA facility" if n == 1 else f"{n} VA facilities"
         text = f"VA offers {service} ({found} found near the Veteran)."
-    elif inp.facilities is not None:
+    elif scan is not None:
         text = (
             f"No VA facility offering {service} was found near the Veteran, but VA has not designated it "
             "as care VA does not offer; a VA administrator records that designation if it applies."

@@ -73,7 +73,7 @@ class EligibilityInput:
     clinical_service: str | None = None  # official name, only for the evidence text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, init=False)
 class CriterionResult:
     """The outcome of one criterion, with a sentence a clinician can read and the rule it rests on."""
 
@@ -82,6 +82,19 @@ class CriterionResult:
     evidence: str
     citation: str
     details: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self, code: str, status: str, evidence: str, citation: str, details: dict[str, Any] | None = None
+    ) -> None:
+        # Writing __dict__ directly is what a frozen dataclass's own __init__ does field by field;
+        # doing it at once makes results about twice as cheap to build (bench/bench_eligibility.py).
+        self.__dict__.update(
+            code=code,
+            status=status,
+            evidence=evidence,
+            citation=citation,
+            details={} if details is None else details,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,7 +110,7 @@ class CriterionResult:
         return cls(data["code"], data["status"], data["evidence"], data["citation"], dict(data["details"]))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EligibilityResult:
     """The engine's answer: every criterion, the overall answer, and what it rests on."""
 

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from dst.eligibility.access import A4, drive_time, drive_warnings, service_name, wait_time
+from dst.eligibility.access import (
+    A4,
+    FacilityScan,
+    drive_time,
+    drive_warnings,
+    scan_facilities,
+    service_name,
+    wait_time,
+)
 from dst.eligibility.bmi import bmi_offered
-from dst.eligibility.codes import GRANDFATHERED, HARDSHIP, INELIGIBLE, NO_FULL_SERVICE, EffectiveCodes
+from dst.eligibility.codes import INELIGIBLE, EffectiveCodes
 from dst.eligibility.codes import effective_codes as _effective_codes
 from dst.eligibility.criteria import (
     CRITERION_CITATIONS,
     best_medical_interest,
-    ee_criterion,
+    ee_criteria,
     explanation_warnings,
     label_in_sentence,
     quality_standards,
@@ -49,25 +57,26 @@ def evaluate(
 def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> EligibilityResult:
     version = _version_on(inp.as_of, standards) or NO_STANDARDS_VERSION
     ee = _effective_codes(inp.vce_codes, inp.as_of) if inp.vce_codes is not None else None
-    warnings = _input_warnings(inp, ee)
+    scan = scan_facilities(inp.facilities)
+    warnings = _input_warnings(inp, ee, scan)
     if ee is not None and ee.has(INELIGIBLE):
         return _basic_ineligible(inp, ee, version, warnings)
     standard, no_standard = _standard(inp, standards)
-    found = {
-        "no-full-service-va": ee_criterion("no-full-service-va", NO_FULL_SERVICE, ee, inp),
-        "grandfathered": ee_criterion("grandfathered", GRANDFATHERED, ee, inp),
-        "hardship": ee_criterion("hardship", HARDSHIP, ee, inp),
-        "service-not-available": service_not_available(inp),
-        "drive-time": drive_time(inp, standard, no_standard),
-        "quality-standards": quality_standards(inp),
-    }
-    found["wait-time"], wait_date = wait_time(inp, standard, no_standard)
-    other_basis = [code for code in CRITERION_CODES if code in found and found[code].status == MET]
+    wait, wait_date = wait_time(inp, standard, no_standard)
+    # Built in CRITERION_CODES order; best medical interest is appended last and moved into place.
+    before_bmi = [
+        *ee_criteria(ee, inp),
+        service_not_available(inp, scan),
+        drive_time(inp, scan, standard, no_standard),
+        wait,
+    ]
+    quality = quality_standards(inp)
+    other_basis = [c.code for c in (*before_bmi, quality) if c.status == MET]
     offered = bmi_offered(
         otherwise_eligible=bool(other_basis), consult_signed=inp.consult_signed, basic_ineligible=False
     )
-    found["best-medical-interest"] = best_medical_interest(inp, offered=offered, other_basis=other_basis)
-    criteria = tuple(found[code] for code in CRITERION_CODES)
+    bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
+    criteria = (*before_bmi, bmi, quality)
     basic_known = ee is not None and not ee.unrecognised
     eligible = _overall(criteria, basic_known=basic_known)
     return EligibilityResult(
@@ -115,7 +124,7 @@ def _standard(
     return standard, ""
 
 
-def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None) -> list[str]:
+def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: FacilityScan | None) -> list[str]:
     warnings: list[str] = []
     if ee is None:
         why = f" ({inp.ee_error})" if inp.ee_error else ""
@@ -132,7 +141,7 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None) -> list[st
         warnings.append(f"Residential state {inp.residence_state!r} is not a US state or territory.")
     if inp.urgency == STAT:
         warnings.append("Stat consult: the 1-day wait-time standard is DST policy; 38 CFR 17.4040 sets none.")
-    warnings.extend(drive_warnings(inp))
+    warnings.extend(drive_warnings(scan))
     warnings.extend(explanation_warnings(inp))
     return warnings
 

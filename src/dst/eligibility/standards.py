@@ -67,6 +67,34 @@ ACCESS_STANDARDS: tuple[AccessStandard, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _TableIndex:
+    """Rows grouped by (category, urgency), newest first, so a lookup is a short scan."""
+
+    by_key: dict[tuple[str, str], tuple[AccessStandard, ...]]
+    newest_first: tuple[AccessStandard, ...]
+
+
+# Indexed by the table's identity: evaluate() runs tens of thousands of times a second and the
+# table is almost always the module's own constant. The table is kept in the value so its id stays valid.
+_INDEXES: dict[int, tuple[tuple[AccessStandard, ...], _TableIndex]] = {}
+
+
+def _index(table: tuple[AccessStandard, ...]) -> _TableIndex:
+    cached = _INDEXES.get(id(table))
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    newest_first = tuple(sorted(table, key=lambda row: row.effective_from, reverse=True))
+    by_key: dict[tuple[str, str], list[AccessStandard]] = {}
+    for row in newest_first:
+        by_key.setdefault((str(row.care_category), row.urgency), []).append(row)
+    index = _TableIndex({k: tuple(v) for k, v in by_key.items()}, newest_first)
+    if len(_INDEXES) > 16:
+        _INDEXES.clear()
+    _INDEXES[id(table)] = (table, index)
+    return index
+
+
 def standard_for(
     care_category: CareCategory | str | None,
     urgency: str,
@@ -74,21 +102,20 @@ def standard_for(
     table: tuple[AccessStandard, ...] = ACCESS_STANDARDS,
 ) -> AccessStandard | None:
     """The standard in effect on `on` for this category and urgency, or None if there is none."""
-    best: AccessStandard | None = None
-    for row in table:
-        if row.care_category != care_category or row.urgency != urgency or row.effective_from > on:
-            continue
-        if best is None or row.effective_from > best.effective_from:
-            best = row
-    return best
+    if care_category is None:
+        return None
+    for row in _index(table).by_key.get((str(care_category), urgency), ()):
+        if row.effective_from <= on:
+            return row
+    return None
 
 
 def standards_version_on(on: date, table: tuple[AccessStandard, ...] = ACCESS_STANDARDS) -> str | None:
     """The version label of the newest standard set in effect on `on`."""
-    in_effect = [row for row in table if row.effective_from <= on]
-    if not in_effect:
-        return None
-    return max(in_effect, key=lambda row: row.effective_from).version
+    for row in _index(table).newest_first:
+        if row.effective_from <= on:
+            return row.version
+    return None
 
 
 STANDARDS_VERSION_ON = standards_version_on
