@@ -1,0 +1,257 @@
+"""Drive-time and wait-time criteria: can VA meet the 38 CFR 17.4040 access standard for this consult?"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput, FacilityOption
+from dst.eligibility.standards import AccessStandard
+from dst.reference.catalog import CareCategory
+
+A4 = "38 CFR 17.4010(a)(4)"
+ROUTING = "routing"
+
+CATEGORY_WORDS: dict[str, str] = {
+    CareCategory.PRIMARY_CARE: "primary care",
+    CareCategory.MENTAL_HEALTH: "mental health",
+    CareCategory.EXTENDED_CARE: "non-institutional extended care",
+    CareCategory.SPECIALTY: "specialty care",
+}
+
+
+def service_name(inp: EligibilityInput) -> str:
+    return inp.clinical_service or "this clinical service"
+
+
+def minutes_text(minutes: float) -> str:
+    return f"{minutes:.0f}" if float(minutes).is_integer() else f"{minutes:.1f}"
+
+
+def _usable_minutes(minutes: object) -> bool:
+    # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
+    return type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
+
+
+_NUMBER_TYPES = (int, float)
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityScan:
+    """The facilities offering the service, split once into usable and unusable drive times."""
+
+    offering_count: int
+    usable: tuple[FacilityOption, ...]  # sorted nearest first
+    unusable: tuple[FacilityOption, ...]  # sorted by id
+
+
+def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
+    if facilities is None:
+        return None
+    usable: list[FacilityOption] = []
+    unusable: list[FacilityOption] = []
+    for f in facilities:
+        if f.offers_service:
+            (usable if _usable_minutes(f.drive_minutes) else unusable).append(f)
+    usable.sort(key=_sort_key)
+    unusable.sort(key=_unusable_key)
+    return FacilityScan(len(usable) + len(unusable), tuple(usable), tuple(unusable))
+
+
+def _row(f: FacilityOption) -> dict[str, Any]:
+    return {
+        "facility_id": f.facility_id,
+        "name": f.name,
+        "drive_minutes": f.drive_minutes,
+        "drive_source": f.drive_source,
+    }
+
+
+def _sort_key(f: FacilityOption) -> tuple[float, str, str, str]:
+    # Sorting on every field keeps the answer and its wording the same whatever order arrived.
+    return (float(f.drive_minutes or 0), f.facility_id, f.name, f.drive_source)
+
+
+def _unusable_key(f: FacilityOption) -> tuple[str, str, str]:
+    return (f.facility_id, f.name, repr(f.drive_minutes))
+
+
+def _describe(f: FacilityOption) -> str:
+    return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source})"
+
+
+def _standard_words(standard: AccessStandard) -> str:
+    category = CATEGORY_WORDS.get(standard.care_category, str(standard.care_category))
+    return f"{category} standard {standard.drive_minutes} min ({standard.drive_citation})"
+
+
+def _within_words(standard: AccessStandard) -> str:
+    category = CATEGORY_WORDS.get(standard.care_category, str(standard.care_category))
+    return f"within {standard.drive_minutes} min, the {category} standard ({standard.drive_citation})"
+
+
+def drive_time(
+    inp: EligibilityInput, scan: FacilityScan | None, standard: AccessStandard | None, no_standard: str
+) -> CriterionResult:
+    """Met when no VA facility offering the service is within the drive-time standard."""
+    if standard is None:
+        return CriterionResult("drive-time", UNKNOWN, no_standard, A4, {})
+    citation = f"{A4}; {standard.drive_citation}"
+    if scan is None:
+        why = f" ({inp.facilities_error})" if inp.facilities_error else ""
+        text = (
+            f"Drive times to VA facilities are unavailable{why}. Retry the facility search; if it keeps "
+            "failing, check the Veteran's residential address in the Enrollment System."
+        )
+        return CriterionResult(
+            "drive-time", UNKNOWN, text, citation, {"standard_minutes": standard.drive_minutes}
+        )
+    usable, unusable = scan.usable, scan.unusable
+    within = [f for f in usable if float(f.drive_minutes or 0) <= standard.drive_minutes]
+    details: dict[str, Any] = {
+        "standard_minutes": standard.drive_minutes,
+        "nearest": _row(usable[0]) if usable else None,
+        "within_standard": [_row(f) for f in within],
+        "out_of_standard": [_row(f) for f in usable[len(within) :]],
+        "no_drive_time": [{"facility_id": f.facility_id, "name": f.name} for f in unusable],
+    }
+    return CriterionResult(
+        "drive-time", *_drive_outcome(inp, standard, usable, within, unusable), citation, details
+    )
+
+
+def _drive_outcome(
+    inp: EligibilityInput,
+    standard: AccessStandard,
+    usable: tuple[FacilityOption, ...],
+    within: list[FacilityOption],
+    unusable: tuple[FacilityOption, ...],
+) -> tuple[str, str]:
+    service, rule, limit = service_name(inp), _standard_words(standard), _within_words(standard)
+    if within:
+        # "Within 30 minutes" includes exactly 30: a facility at the standard means VA meets it.
+        return NOT_MET, f"Nearest VA facility offering {service}: {_describe(within[0])}; {rule}."
+    if unusable:
+        nearest = f"nearest with a drive time: {_describe(usable[0])}" if usable else "none has a drive time"
+        return UNKNOWN, (
+            f"{_count(len(unusable))} offering {service} without a usable drive time could be {limit}; "
+            f"{nearest}. Retry the facility search or check the Veteran's residential address."
+        )
+    if usable:
+        return MET, f"No VA facility offering {service} is {limit}; nearest: {_describe(usable[0])}."
+    return MET, f"No VA facility offering {service} was found near the Veteran's residence; {rule}."
+
+
+def drive_warnings(scan: FacilityScan | None) -> list[str]:
+    """Facilities set aside for bad drive times, and decisions that rest on an estimate."""
+    if scan is None:
+        return []
+    warnings = [
+        f"Drive time to {f.name} ({f.facility_id}) is missing or invalid ({f.drive_minutes!r}); "
+        "it was not used."
+        for f in scan.unusable
+    ]
+    nearest = scan.usable[0] if scan.usable else None
+    if nearest is not None and nearest.drive_source != ROUTING:
+        warnings.append(
+            f"The nearest drive time ({nearest.name}) is an {nearest.drive_source}, not a GIS routing; "
+            "38 CFR 17.4040(b) calls for geographic information system software."
+        )
+    return warnings
+
+
+def wait_time(
+    inp: EligibilityInput, standard: AccessStandard | None, no_standard: str
+) -> tuple[CriterionResult, date | None]:
+    """Met when VA's next available appointment is after the wait-time eligibility date."""
+    if standard is None:
+        return CriterionResult("wait-time", UNKNOWN, no_standard, A4, {}), None
+    citation = f"{A4}; {standard.wait_citation}"
+    start = inp.file_entry_date
+    if start is None:
+        text = (
+            "The consult's file entry date is missing. The wait-time clock starts on the date of request "
+            "(the file entry date, per VA OIG), not the clinically indicated date; reopen DST from the "
+            "consult so the file entry date can be read."
+        )
+        return CriterionResult(
+            "wait-time", UNKNOWN, text, citation, {"standard_days": standard.wait_days}
+        ), None
+    if start > inp.as_of:
+        text = (
+            f"The file entry date {start.isoformat()} is after today ({inp.as_of.isoformat()}), which "
+            "cannot be right; check the consult's file entry date."
+        )
+        return CriterionResult(
+            "wait-time", UNKNOWN, text, citation, {"standard_days": standard.wait_days}
+        ), None
+    standard_date = start + timedelta(days=standard.wait_days)
+    anchor, anchor_kind = _anchor(inp, standard_date)
+    details: dict[str, Any] = {
+        "standard_days": standard.wait_days,
+        "file_entry_date": start.isoformat(),
+        "standard_date": standard_date.isoformat(),
+        "wait_time_eligibility_date": anchor.isoformat(),
+        "anchor": anchor_kind,
+        "next_available_date": _iso(inp.next_available_date),
+    }
+    status, text = _wait_outcome(inp, standard, standard_date, anchor, anchor_kind)
+    return CriterionResult("wait-time", status, text, citation, details), anchor
+
+
+def _anchor(inp: EligibilityInput, standard_date: date) -> tuple[date, str]:
+    # The standard is "within N days of the date of request unless a later date has been agreed to by
+    # the veteran": an agreed later date moves the limit, it does not switch the criterion off.
+    agreed, cid = inp.veteran_agreed_later_date, inp.clinically_indicated_date
+    if agreed is not None and agreed > standard_date:
+        return agreed, "veteran-agreed"
+    if cid is not None and cid > standard_date:
+        return cid, "clinically-indicated"
+    return standard_date, "file-entry"
+
+
+def _wait_outcome(
+    inp: EligibilityInput, standard: AccessStandard, standard_date: date, anchor: date, kind: str
+) -> tuple[str, str]:
+    start = inp.file_entry_date or standard_date
+    limit = (
+        f"wait-time eligibility date {anchor.isoformat()} ({standard.wait_days} days from file entry "
+        f"{start.isoformat()}, {standard.wait_citation})"
+    )
+    if kind == "veteran-agreed":
+        limit = (
+            f"later date {anchor.isoformat()} the Veteran agreed to in consultation with the VA provider "
+            f"(the {standard.wait_days}-day date was {standard_date.isoformat()}; {standard.wait_citation})"
+        )
+    elif kind == "clinically-indicated":
+        limit = (
+            f"clinically indicated date {anchor.isoformat()}, taken as a later date agreed with the "
+            f"Veteran (the {standard.wait_days}-day date was {standard_date.isoformat()}; "
+            f"{standard.wait_citation}); if the Veteran did not agree to it, the limit is "
+            f"{standard_date.isoformat()}"
+        )
+    available = inp.next_available_date
+    if available is None:
+        return UNKNOWN, (
+            f"No next available VA appointment is recorded yet, so wait time is decided at "
+            f"scheduling: the scheduler records VA's next available appointment at a facility "
+            f"within the drive-time standard and compares it with the {limit}."
+        )
+    if available < start:
+        return UNKNOWN, (
+            f"The next available appointment {available.isoformat()} is before the file entry date "
+            f"{start.isoformat()}; re-enter the next available appointment."
+        )
+    if available > anchor:
+        return MET, f"VA's next available appointment {available.isoformat()} is after the {limit}."
+    return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _count(n: int) -> str:
+    return "1 VA facility" if n == 1 else f"{n} VA facilities"

@@ -1,0 +1,170 @@
+"""Plain-data inputs and results of the MISSION Act eligibility engine, with a JSON round-trip."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dst.reference.catalog import CareCategory
+
+MET = "met"
+NOT_MET = "not-met"
+UNKNOWN = "unknown"
+STATUSES = (MET, NOT_MET, UNKNOWN)
+
+# External API contract: these codes, in this order, in every result.
+CRITERION_CODES: tuple[str, ...] = (
+    "no-full-service-va",
+    "grandfathered",
+    "hardship",
+    "service-not-available",
+    "drive-time",
+    "wait-time",
+    "best-medical-interest",
+    "quality-standards",
+)
+
+RESULT_SCHEMA = 1
+
+
+@dataclass(frozen=True, slots=True)
+class VceInput:
+    """One E&E community-care eligibility code as E&E reported it."""
+
+    code: str
+    effective_date: date | None
+    description: str | None = None
+    end_date: date | None = None  # last day in effect, when E&E says the code has lapsed
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityOption:
+    """A VA facility that may offer the consult's clinical service, with the drive time to it."""
+
+    facility_id: str
+    name: str
+    drive_minutes: float | None
+    drive_source: str  # "routing" | "estimate" | ...
+    offers_service: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityInput:
+    """Everything the engine needs, gathered by the caller; None means "not available"."""
+
+    as_of: date
+    vce_codes: tuple[VceInput, ...] | None = None  # None: E&E could not be reached
+    ee_error: str | None = None
+    residence_state: str | None = None
+    care_category: CareCategory | None = None
+    urgency: str = "routine"
+    facilities: tuple[FacilityOption, ...] | None = None  # None: facility or drive data unavailable
+    facilities_error: str | None = None
+    file_entry_date: date | None = None  # wait-time start date (VA OIG), not the CID
+    clinically_indicated_date: date | None = None
+    veteran_agreed_later_date: date | None = None
+    next_available_date: date | None = None
+    bmi_factor: str | None = None
+    bmi_explanation: str | None = None
+    service_offered_by_va: bool | None = None  # None: VA has made no designation
+    quality_standards_not_met: bool = False
+    consult_signed: bool = False
+    clinical_service: str | None = None  # official name, only for the evidence text
+
+
+@dataclass(frozen=True, init=False)
+class CriterionResult:
+    """The outcome of one criterion, with a sentence a clinician can read and the rule it rests on."""
+
+    code: str
+    status: str  # "met" | "not-met" | "unknown"
+    evidence: str
+    citation: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self, code: str, status: str, evidence: str, citation: str, details: dict[str, Any] | None = None
+    ) -> None:
+        # Writing __dict__ directly is what a frozen dataclass's own __init__ does field by field;
+        # doing it at once makes results about twice as cheap to build (bench/bench_eligibility.py).
+        self.__dict__.update(
+            code=code,
+            status=status,
+            evidence=evidence,
+            citation=citation,
+            details={} if details is None else details,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "status": self.status,
+            "evidence": self.evidence,
+            "citation": self.citation,
+            "details": self.details,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CriterionResult:
+        return cls(data["code"], data["status"], data["evidence"], data["citation"], dict(data["details"]))
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    """The engine's answer: every criterion, the overall answer, and what it rests on."""
+
+    eligible: bool | None
+    criteria: tuple[CriterionResult, ...]
+    standards_version: str
+    basis: tuple[str, ...]
+    bmi_offered: bool
+    warnings: tuple[str, ...]
+    wait_time_eligibility_date: date | None
+    as_of: date | None = None
+    basic_ineligible: bool = False
+    summary: str = ""
+
+    def criterion(self, code: str) -> CriterionResult:
+        for result in self.criteria:
+            if result.code == code:
+                return result
+        raise KeyError(code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": RESULT_SCHEMA,
+            "eligible": self.eligible,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "standards_version": self.standards_version,
+            "basis": list(self.basis),
+            "bmi_offered": self.bmi_offered,
+            "warnings": list(self.warnings),
+            "wait_time_eligibility_date": _iso(self.wait_time_eligibility_date),
+            "as_of": _iso(self.as_of),
+            "basic_ineligible": self.basic_ineligible,
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EligibilityResult:
+        return cls(
+            eligible=data["eligible"],
+            criteria=tuple(CriterionResult.from_dict(c) for c in data["criteria"]),
+            standards_version=data["standards_version"],
+            basis=tuple(data["basis"]),
+            bmi_offered=data["bmi_offered"],
+            warnings=tuple(data["warnings"]),
+            wait_time_eligibility_date=_date(data.get("wait_time_eligibility_date")),
+            as_of=_date(data.get("as_of")),
+            basic_ineligible=data.get("basic_ineligible", False),
+            summary=data.get("summary", ""),
+        )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

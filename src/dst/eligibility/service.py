@@ -1,0 +1,213 @@
+"""evaluate(): the pure MISSION Act eligibility decision for one consult, with its evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dst.eligibility.access import (
+    A4,
+    FacilityScan,
+    drive_time,
+    drive_warnings,
+    scan_facilities,
+    service_name,
+    wait_time,
+)
+from dst.eligibility.bmi import bmi_offered
+from dst.eligibility.codes import INELIGIBLE, EffectiveCodes
+from dst.eligibility.codes import effective_codes as _effective_codes
+from dst.eligibility.criteria import (
+    CRITERION_CITATIONS,
+    best_medical_interest,
+    ee_criteria,
+    explanation_warnings,
+    label_in_sentence,
+    quality_standards,
+    service_not_available,
+)
+from dst.eligibility.models import (
+    CRITERION_CODES,
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    CriterionResult,
+    EligibilityInput,
+    EligibilityResult,
+)
+from dst.eligibility.standards import ACCESS_STANDARDS, STAT, URGENCIES, AccessStandard, standard_for
+from dst.eligibility.standards import standards_version_on as _version_on
+
+# USPS codes of the states, DC and the territories (38 CFR 17.4005 counts territories as States).
+_STATES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM"
+_MORE = "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
+US_STATES_AND_TERRITORIES = frozenset(f"{_STATES} {_MORE}".split(" "))
+NO_STANDARDS_VERSION = "none"
+
+
+def evaluate(
+    inp: EligibilityInput, *, standards: tuple[AccessStandard, ...] = ACCESS_STANDARDS
+) -> EligibilityResult:
+    """Decide eligibility from plain data; never raises, never reads the clock (uses inp.as_of)."""
+    try:
+        return _evaluate(inp, standards)
+    except Exception as exc:  # a last guard: bad data must give "unknown", never a crash
+        return _engine_fault(inp, exc)
+
+
+def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> EligibilityResult:
+    version = _version_on(inp.as_of, standards) or NO_STANDARDS_VERSION
+    ee = _effective_codes(inp.vce_codes, inp.as_of) if inp.vce_codes is not None else None
+    scan = scan_facilities(inp.facilities)
+    warnings = _input_warnings(inp, ee, scan)
+    if ee is not None and ee.has(INELIGIBLE):
+        return _basic_ineligible(inp, ee, version, warnings)
+    standard, no_standard = _standard(inp, standards)
+    wait, wait_date = wait_time(inp, standard, no_standard)
+    # Built in CRITERION_CODES order; best medical interest is appended last and moved into place.
+    before_bmi = [
+        *ee_criteria(ee, inp),
+        service_not_available(inp, scan),
+        drive_time(inp, scan, standard, no_standard),
+        wait,
+    ]
+    quality = quality_standards(inp)
+    other_basis = [c.code for c in (*before_bmi, quality) if c.status == MET]
+    offered = bmi_offered(
+        otherwise_eligible=bool(other_basis), consult_signed=inp.consult_signed, basic_ineligible=False
+    )
+    bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
+    criteria = (*before_bmi, bmi, quality)
+    basic_known = ee is not None and not ee.unrecognised
+    eligible = _overall(criteria, basic_known=basic_known)
+    return EligibilityResult(
+        eligible=eligible,
+        criteria=criteria,
+        standards_version=version,
+        basis=tuple(c.code for c in criteria if c.status == MET),
+        bmi_offered=offered,
+        warnings=tuple(warnings),
+        wait_time_eligibility_date=wait_date,
+        as_of=inp.as_of,
+        summary=_summary(eligible, criteria, basic_known=basic_known, offered=offered),
+    )
+
+
+def _overall(criteria: tuple[CriterionResult, ...], *, basic_known: bool) -> bool | None:
+    # Any met criterion is enough, but only once E&E has ruled out code X; "not eligible" needs every
+    # criterion evaluated and not met, so an unknown that could decide the answer keeps it unknown.
+    statuses = {c.status for c in criteria}
+    if MET in statuses:
+        return True if basic_known else None
+    if UNKNOWN in statuses:
+        return None
+    return False
+
+
+def _standard(
+    inp: EligibilityInput, standards: tuple[AccessStandard, ...]
+) -> tuple[AccessStandard | None, str]:
+    service = service_name(inp)
+    if inp.care_category is None:
+        return None, (
+            f"{service} has no care category in the clinical-service mapping, so DST cannot tell "
+            "which access standard applies; choose the clinical service again or ask a DST "
+            "administrator to map it."
+        )
+    if inp.urgency not in URGENCIES:
+        return None, f"Urgency {inp.urgency!r} is neither routine nor stat; correct the consult's urgency."
+    standard = standard_for(inp.care_category, inp.urgency, inp.as_of, standards)
+    if standard is None:
+        return None, (
+            f"No access standard for {inp.care_category} ({inp.urgency}) was in effect on "
+            f"{inp.as_of.isoformat()}; the standards table needs a row for it."
+        )
+    return standard, ""
+
+
+def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: FacilityScan | None) -> list[str]:
+    warnings: list[str] = []
+    if ee is None:
+        why = f" ({inp.ee_error})" if inp.ee_error else ""
+        warnings.append(
+            f"E&E could not be reached{why}: the E&E criteria are unknown and basic community care "
+            "eligibility (code X) cannot be ruled out."
+        )
+    else:
+        warnings.extend(ee.warnings)
+    state = (inp.residence_state or "").strip().upper()
+    if not state:
+        warnings.append("No residential state or territory on file in the Enrollment System.")
+    elif state not in US_STATES_AND_TERRITORIES:
+        warnings.append(f"Residential state {inp.residence_state!r} is not a US state or territory.")
+    if inp.urgency == STAT:
+        warnings.append("Stat consult: the 1-day wait-time standard is DST policy; 38 CFR 17.4040 sets none.")
+    warnings.extend(drive_warnings(scan))
+    warnings.extend(explanation_warnings(inp))
+    return warnings
+
+
+def _basic_ineligible(
+    inp: EligibilityInput, ee: EffectiveCodes, version: str, warnings: list[str]
+) -> EligibilityResult:
+    why = (
+        f"Not evaluated: E&E shows the Veteran is not eligible for community care "
+        f"(code X{ee.since(INELIGIBLE)}); DST records this decision read-only."
+    )
+    criteria = tuple(
+        CriterionResult(
+            code, NOT_MET, why, CRITERION_CITATIONS[code], {"not_evaluated": True, "reason": "ee-code-x"}
+        )
+        for code in CRITERION_CODES
+    )
+    return EligibilityResult(
+        eligible=False,
+        criteria=criteria,
+        standards_version=version,
+        basis=(),
+        bmi_offered=False,
+        warnings=tuple(warnings),
+        wait_time_eligibility_date=None,
+        as_of=inp.as_of,
+        basic_ineligible=True,
+        summary="Not eligible for community care: E&E shows the Veteran is ineligible (code X).",
+    )
+
+
+def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
+    return ", ".join(label_in_sentence(c.code) for c in criteria if c.status == status)
+
+
+def _summary(
+    eligible: bool | None, criteria: tuple[CriterionResult, ...], *, basic_known: bool, offered: bool
+) -> str:
+    if eligible:
+        return f"Eligible for community care based on: {_labels(criteria, MET)}."
+    if eligible is False:
+        tail = " Best medical interest may be considered." if offered else ""
+        return f"Not eligible for community care under any criterion.{tail}"
+    if _labels(criteria, MET) and not basic_known:
+        return (
+            f"Eligibility unknown: met on {_labels(criteria, MET)}, but E&E has not confirmed basic "
+            "community care eligibility."
+        )
+    return f"Eligibility unknown: could not evaluate {_labels(criteria, UNKNOWN)}."
+
+
+def _engine_fault(inp: EligibilityInput, exc: Exception) -> EligibilityResult:
+    why = f"DST could not evaluate this criterion ({type(exc).__name__}); check the inputs and report it."
+    criteria = tuple(
+        CriterionResult(code, UNKNOWN, why, CRITERION_CITATIONS.get(code, A4), {}) for code in CRITERION_CODES
+    )
+    as_of = getattr(inp, "as_of", None)
+    as_of = as_of if isinstance(as_of, date) else None
+    return EligibilityResult(
+        eligible=None,
+        criteria=criteria,
+        standards_version=NO_STANDARDS_VERSION,
+        basis=(),
+        bmi_offered=False,
+        warnings=(f"Eligibility engine fault: {type(exc).__name__}: {exc}",),
+        wait_time_eligibility_date=None,
+        as_of=as_of,
+        summary="Eligibility unknown: DST could not evaluate the inputs.",
+    )
