@@ -207,3 +207,4 @@ def test_index_matches_a_full_scan(
     assert {n for _, n in found} == expected
     assert all(math.isfinite(m) for m, _ in found)
     assert [m for m, _ in found] == sorted(m for m, _ in found)
+    assert index.within(origin[0], origin[1], radius, wanted, limit=3) == found[:3]

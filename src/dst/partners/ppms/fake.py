@@ -88,9 +88,10 @@ class ProviderDirectory:
         )
 
     def locate(self, query: LocatorQuery) -> list[dict[str, Any]]:
-        found = self.index.within(query.point.lat, query.point.lng, query.radius_miles, query.codes)
+        point = query.point
+        found = self.index.within(point.lat, point.lng, query.radius_miles, query.codes, query.max_results)
         rows = []
-        for miles, number in found[: query.max_results]:
+        for miles, number in found:
             provider = self.providers[number]
             code = next(c for c in query.codes if c in provider.specialty_codes)
             rows.append(provider_row(provider, code, miles, estimated_minutes(miles)))
