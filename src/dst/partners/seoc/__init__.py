@@ -1,0 +1,1 @@
+"""SEOC REST API v2 (`/v2/seoc/active`): client, wire format and an in-process fake."""

@@ -1,0 +1,54 @@
+"""SEOC API v2 client: the active Standardized Episodes of Care (and the full list, with states)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+import httpx
+
+from dst.partners.errors import FailureKind, Partner, PartnerError
+from dst.partners.resilience import check_status, decode_json, send
+from dst.partners.seoc.wire import MalformedSeocError, parse_seoc, records
+from dst.partners.types import Seoc
+
+log = logging.getLogger(__name__)
+_P = Partner.SEOC
+
+
+class SeocClient:
+    def __init__(self, base_url: str, http: httpx.AsyncClient) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+
+    async def active_seocs(self) -> list[Seoc]:
+        """`GET /v2/seoc/active`: every SEOC currently in force."""
+        return _parse_all(await self._get("/v2/seoc/active"), status="Active", today=None)
+
+    async def all_seocs(self, today: date | None = None) -> list[Seoc]:
+        """`GET /v2/seoc`: Active, Discontinued and Date Hold versions, status read from the dates."""
+        return _parse_all(await self._get("/v2/seoc"), status=None, today=today)
+
+    async def _get(self, path: str) -> Any:
+        response = await send(_P, self.http, f"{self.base_url}{path}", headers={"Accept": "application/json"})
+        check_status(_P, response)
+        return decode_json(_P, response)
+
+
+def _parse_all(body: Any, *, status: str | None, today: date | None) -> list[Seoc]:
+    """A malformed record is logged by its SEOC id and left out; a malformed envelope is an error."""
+    try:
+        items = records(body)
+    except MalformedSeocError as error:
+        raise PartnerError(_P, FailureKind.MALFORMED, str(error)) from error
+    seocs = []
+    for item in items:
+        try:
+            seocs.append(parse_seoc(item, status=status, today=today))
+        except MalformedSeocError as error:
+            seoc_id = item.get("seocId") if isinstance(item, dict) else None
+            log.warning("skipped SEOC %s: %s", seoc_id, error)
+    if items and not seocs:
+        raise PartnerError(_P, FailureKind.MALFORMED, "no SEOC record could be read")
+    return seocs
