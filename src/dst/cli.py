@@ -22,6 +22,8 @@ app.add_typer(fakes_app, name="fakes")
 def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    # Request lines carry partner query strings; DST logs outcomes itself, without them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @app.command()

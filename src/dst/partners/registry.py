@@ -35,7 +35,8 @@ def fake_apps(settings: Settings) -> dict[str, Callable[[], Any]]:
         "ee": lambda: ee_fake.create_app(demo_network().veterans, username=settings.ee_username,
                                          password=settings.ee_password.get_secret_value()),
         "facilities": lambda: facilities_fake.create_app(
-            demo_network().facilities, api_key=settings.facilities_api_key.get_secret_value()),
+            demo_network().facilities, api_key=settings.facilities_api_key.get_secret_value(),
+            inline_wait_times=True),
         "ppms": lambda: ppms_fake.create_app(demo_network().providers),
         "seoc": lambda: seoc_fake.create_app(demo_network().seocs),
     }
