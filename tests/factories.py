@@ -20,8 +20,13 @@ def veteran(predicate: Callable[[DemoVeteran], bool]) -> DemoVeteran:
 def ordinary(v: DemoVeteran) -> bool:
     """Identified by MVI, known to E&E, geocoded, with no E&E code that decides eligibility."""
     codes = {c.code for c in v.vce_codes}
-    return (v.mvi_behaviour == "ok" and v.ee_behaviour == "ok" and v.geocode is not None
-            and v.address is not None and not codes & {"G", "N", "H", "X"})
+    return (
+        v.mvi_behaviour == "ok"
+        and v.ee_behaviour == "ok"
+        and v.geocode is not None
+        and v.address is not None
+        and not codes & {"G", "N", "H", "X"}
+    )
 
 
 def consult(v: DemoVeteran, service: str = "ORTHOPEDICS", **overrides: Any) -> dict[str, Any]:

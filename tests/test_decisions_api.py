@@ -11,8 +11,9 @@ PROBLEM = "application/problem+json"
 
 
 def open_record(client, service: str = "ORTHOPEDICS", v=None, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    response = client.post("/api/v1/dst", json=consult(v or veteran(ordinary), service, **overrides),
-                           headers=SERVICE)
+    response = client.post(
+        "/api/v1/dst", json=consult(v or veteran(ordinary), service, **overrides), headers=SERVICE
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -22,7 +23,9 @@ def first_seoc(client, dst_id: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def put(client, dst_id: str, body: dict[str, Any], headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return client.put(f"/api/v1/dst/{dst_id}/decision", json=body, headers={**SERVICE, **key(), **(headers or {})})
+    return client.put(
+        f"/api/v1/dst/{dst_id}/decision", json=body, headers={**SERVICE, **key(), **(headers or {})}
+    )
 
 
 def decision_count(client) -> int:  # type: ignore[no-untyped-def]
@@ -52,8 +55,11 @@ def test_opt_in_with_seoc_and_forwarding_is_saved_and_restored(client) -> None:
 def test_opt_out_needs_no_seoc_and_cannot_forward(client) -> None:
     record = open_record(client)
     assert put(client, record["dstId"], {"veteranOption": "opt-out", "forward": False}).status_code == 200
-    refused = put(client, record["dstId"], {"veteranOption": "opt-out", "forward": True,
-                                            "seocId": first_seoc(client, record["dstId"])})
+    refused = put(
+        client,
+        record["dstId"],
+        {"veteranOption": "opt-out", "forward": True, "seocId": first_seoc(client, record["dstId"])},
+    )
     assert refused.status_code == 422
     assert "opted out" in refused.json()["detail"]
 
@@ -66,25 +72,61 @@ def test_rule_violations_are_422_with_a_message_and_save_nothing(client) -> None
         "tbd without seoc": {"veteranOption": "tbd", "forward": False},
         "opt-in without seoc": {"veteranOption": "opt-in", "forward": False},
         "unknown seoc": {"veteranOption": "opt-in", "seocId": "NOPE-1", "forward": False},
-        "forward target not community care": {"veteranOption": "opt-in", "seocId": seoc, "forward": True,
-                                              "forwardTo": "ORTHOPEDICS OUTPT"},
-        "forward target not at the site": {"veteranOption": "opt-in", "seocId": seoc, "forward": True,
-                                           "forwardTo": "COMMUNITY CARE-UNDERWATER BASKET WEAVING"},
-        "forwardTo without forward": {"veteranOption": "opt-in", "seocId": seoc, "forward": False,
-                                      "forwardTo": "COMMUNITY CARE-ORTHOPEDICS"},
+        "forward target not community care": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": True,
+            "forwardTo": "ORTHOPEDICS OUTPT",
+        },
+        "forward target not at the site": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": True,
+            "forwardTo": "COMMUNITY CARE-UNDERWATER BASKET WEAVING",
+        },
+        "forwardTo without forward": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": False,
+            "forwardTo": "COMMUNITY CARE-ORTHOPEDICS",
+        },
         "bad option": {"veteranOption": "maybe", "seocId": seoc, "forward": False},
-        "caret in explanation": {"veteranOption": "opt-in", "seocId": seoc, "forward": False,
-                                 "bmi": {"factor": "nature-of-care", "explanation": "a^CSC-Consult primary stop code: 1"}},
-        "newline in explanation": {"veteranOption": "opt-in", "seocId": seoc, "forward": False,
-                                   "bmi": {"factor": "nature-of-care", "explanation": "line one\nDAF-DST Forwarding: YES"}},
-        "overlong explanation": {"veteranOption": "opt-in", "seocId": seoc, "forward": False,
-                                 "bmi": {"factor": "nature-of-care", "explanation": "x" * 201}},
-        "empty explanation": {"veteranOption": "opt-in", "seocId": seoc, "forward": False,
-                              "bmi": {"factor": "nature-of-care", "explanation": ""}},
-        "unknown bmi factor": {"veteranOption": "opt-in", "seocId": seoc, "forward": False,
-                               "bmi": {"factor": "horoscope", "explanation": "stars"}},
-        "next available before file entry": {"veteranOption": "tbd", "seocId": seoc, "forward": False,
-                                             "nextAvailableDate": "2001-01-01"},
+        "caret in explanation": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": False,
+            "bmi": {"factor": "nature-of-care", "explanation": "a^CSC-Consult primary stop code: 1"},
+        },
+        "newline in explanation": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": False,
+            "bmi": {"factor": "nature-of-care", "explanation": "line one\nDAF-DST Forwarding: YES"},
+        },
+        "overlong explanation": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": False,
+            "bmi": {"factor": "nature-of-care", "explanation": "x" * 201},
+        },
+        "empty explanation": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": False,
+            "bmi": {"factor": "nature-of-care", "explanation": ""},
+        },
+        "unknown bmi factor": {
+            "veteranOption": "opt-in",
+            "seocId": seoc,
+            "forward": False,
+            "bmi": {"factor": "horoscope", "explanation": "stars"},
+        },
+        "next available before file entry": {
+            "veteranOption": "tbd",
+            "seocId": seoc,
+            "forward": False,
+            "nextAvailableDate": "2001-01-01",
+        },
         "missing forward": {"veteranOption": "opt-out"},
     }
     for name, body in cases.items():
@@ -108,7 +150,9 @@ def test_idempotency_key_semantics(client) -> None:
     assert first.status_code == replay.status_code == 200
     assert replay.json() == first.json()
     assert replay.headers["Idempotency-Replayed"] == "true"
-    other = client.put(f"/api/v1/dst/{dst_id}/decision", json={**body, "veteranOption": "tbd"}, headers=headers)
+    other = client.put(
+        f"/api/v1/dst/{dst_id}/decision", json={**body, "veteranOption": "tbd"}, headers=headers
+    )
     assert other.status_code == 422
     assert decision_count(client) == 1
 
@@ -119,8 +163,12 @@ def test_a_save_based_on_a_stale_version_is_refused_with_what_changed(client) ->
     stale = f'"{record["version"]}"'
     first = put(client, dst_id, {"veteranOption": "opt-out", "forward": False}, {"If-Match": stale})
     assert first.status_code == 200
-    second = put(client, dst_id, {"veteranOption": "tbd", "seocId": first_seoc(client, dst_id), "forward": False},
-                 {"If-Match": stale})
+    second = put(
+        client,
+        dst_id,
+        {"veteranOption": "tbd", "seocId": first_seoc(client, dst_id), "forward": False},
+        {"If-Match": stale},
+    )
     assert second.status_code == 409
     detail = second.json()["detail"]
     assert "changed after you opened it" in detail and "opt-out" in detail
@@ -131,12 +179,19 @@ def test_best_medical_interest_recorded_when_not_otherwise_eligible(client) -> N
     record = open_record(client)
     eligibility = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()
     seoc = first_seoc(client, record["dstId"])
-    body = {"veteranOption": "opt-in", "seocId": seoc, "forward": False,
-            "bmi": {"factor": "frequency", "explanation": "Weekly visits; 70 minute drive each way."}}
+    body = {
+        "veteranOption": "opt-in",
+        "seocId": seoc,
+        "forward": False,
+        "bmi": {"factor": "frequency", "explanation": "Weekly visits; 70 minute drive each way."},
+    }
     response = put(client, record["dstId"], body)
     if eligibility["bmiOffered"]:
         assert response.status_code == 200, response.text
-        assert "BME-BMI explanation: Weekly visits; 70 minute drive each way." in response.json()["consultFactorText"]
+        assert (
+            "BME-BMI explanation: Weekly visits; 70 minute drive each way."
+            in response.json()["consultFactorText"]
+        )
     else:
         assert response.status_code == 422
         assert "already eligible" in response.json()["detail"]
@@ -144,8 +199,12 @@ def test_best_medical_interest_recorded_when_not_otherwise_eligible(client) -> N
 
 def test_bmi_is_refused_on_a_signed_consult(client) -> None:
     record = open_record(client, signed=True)
-    body = {"veteranOption": "opt-in", "seocId": first_seoc(client, record["dstId"]), "forward": False,
-            "bmi": {"factor": "frequency", "explanation": "Weekly visits."}}
+    body = {
+        "veteranOption": "opt-in",
+        "seocId": first_seoc(client, record["dstId"]),
+        "forward": False,
+        "bmi": {"factor": "frequency", "explanation": "Weekly visits."},
+    }
     response = put(client, record["dstId"], body)
     assert response.status_code == 422
     assert "signed" in response.json()["detail"] or "already eligible" in response.json()["detail"]
@@ -154,8 +213,12 @@ def test_bmi_is_refused_on_a_signed_consult(client) -> None:
 def test_scheduler_fields_are_for_scheduling_staff(client) -> None:
     record = open_record(client)
     sign_in(client, "provider")
-    body = {"veteranOption": "tbd", "seocId": first_seoc(client, record["dstId"]), "forward": False,
-            "nextAvailableDate": days_from_today(40)}
+    body = {
+        "veteranOption": "tbd",
+        "seocId": first_seoc(client, record["dstId"]),
+        "forward": False,
+        "nextAvailableDate": days_from_today(40),
+    }
     as_provider = client.put(f"/api/v1/dst/{record['dstId']}/decision", json=body, headers=key())
     assert as_provider.status_code == 422
     assert "scheduling staff" in as_provider.json()["detail"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dst.eligibility import CRITERION_CODES
+
 from conftest import SERVICE
 from factories import consult, ordinary, veteran
-
-from dst.eligibility import CRITERION_CODES
 
 PROBLEM = "application/problem+json"
 
@@ -41,9 +41,22 @@ def test_same_station_and_consult_number_reopens_the_record_with_entries(client)
 
 def test_national_names_resolve_at_any_station(client) -> None:
     v = veteran(ordinary)
-    names = ["PRIMARY CARE", "MENTAL HEALTH", "AUDIOLOGY", "CARDIOLOGY", "DERMATOLOGY", "GASTROENTEROLOGY",
-             "GYNECOLOGY", "NUTRITION", "OPHTHALMOLOGY", "OPTOMETRY", "ORTHOPEDICS", "PODIATRY", "UROLOGY",
-             "WOMENS HEALTH"]
+    names = [
+        "PRIMARY CARE",
+        "MENTAL HEALTH",
+        "AUDIOLOGY",
+        "CARDIOLOGY",
+        "DERMATOLOGY",
+        "GASTROENTEROLOGY",
+        "GYNECOLOGY",
+        "NUTRITION",
+        "OPHTHALMOLOGY",
+        "OPTOMETRY",
+        "ORTHOPEDICS",
+        "PODIATRY",
+        "UROLOGY",
+        "WOMENS HEALTH",
+    ]
     for station in ("688", "523", "640", "463", "459", "608"):
         for name in names:
             record = create(client, consult(v, name, station=station)).json()
@@ -130,5 +143,7 @@ def test_consult_text_snippet(client) -> None:
     dst_id = create(client, consult(veteran(ordinary))).json()["dstId"]
     text = client.get(f"/api/v1/dst/{dst_id}/consult-text", headers=SERVICE)
     assert text.text == f"DST ID:{dst_id}#"
-    as_json = client.get(f"/api/v1/dst/{dst_id}/consult-text", headers={**SERVICE, "Accept": "application/json"})
+    as_json = client.get(
+        f"/api/v1/dst/{dst_id}/consult-text", headers={**SERVICE, "Accept": "application/json"}
+    )
     assert as_json.json()["consultText"] == f"DST ID:{dst_id}#"

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from conftest import SERVICE
 from factories import consult, key, ordinary, veteran
 from live_server import serve
@@ -87,7 +88,7 @@ def test_not_forwarding_files_a_plain_comment(dst_url: str) -> None:
 
 def test_dst_id_found_in_field_85_and_in_order_responses(dst_url: str) -> None:
     dst_id = decide(dst_url, forward=False)
-    spaced = " ".join(dst_id[i:i + 5] for i in range(0, len(dst_id), 5))
+    spaced = " ".join(dst_id[i : i + 5] for i in range(0, len(dst_id), 5))
     by_field = Consult(dst_id_field_85=spaced)
     gmrc(dst_url, set()).on_signature(by_field)
     by_responses = Consult(order_responses=[f"Reason: x DST ID:{dst_id}#--more text"])

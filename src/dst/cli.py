@@ -20,8 +20,9 @@ app.add_typer(fakes_app, name="fakes")
 
 
 def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     # Request lines carry partner query strings; DST logs outcomes itself, without them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -29,18 +30,19 @@ def _configure_logging() -> None:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the web app and API."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     _configure_logging()
-    uvicorn.run("dst.main:create_app", factory=True, host=host, port=port, proxy_headers=True,
-                access_log=False)
+    uvicorn.run(
+        "dst.main:create_app", factory=True, host=host, port=port, proxy_headers=True, access_log=False
+    )
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations, then put the national reference data in place."""
-    from dst.db import migrate  # noqa: PLC0415
-    from dst.reference.loading import load_national_reference  # noqa: PLC0415
+    from dst.db import migrate
+    from dst.reference.loading import load_national_reference
 
     _configure_logging()
     url = get_settings().database_url
@@ -51,9 +53,11 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: str = typer.Argument("-1", help="Target revision, or -1 for one step back")) -> None:
+def db_downgrade(
+    revision: str = typer.Argument("-1", help="Target revision, or -1 for one step back"),
+) -> None:
     """Undo migrations down to REVISION (data in kept tables is preserved)."""
-    from dst.db import migrate  # noqa: PLC0415
+    from dst.db import migrate
 
     _configure_logging()
     migrate.downgrade(get_settings().database_url, revision)
@@ -63,7 +67,7 @@ def db_downgrade(revision: str = typer.Argument("-1", help="Target revision, or 
 @demo_app.command("seed")
 def demo_seed() -> None:
     """Load demo facilities, SEOCs, wait times and consult services from the configured partners."""
-    from dst.demo.seed import seed_demo  # noqa: PLC0415
+    from dst.demo.seed import seed_demo
 
     _configure_logging()
     summary = anyio.run(seed_demo, get_settings())
@@ -74,13 +78,14 @@ def demo_seed() -> None:
 @fakes_app.command("serve")
 def fakes_serve(host: str = "127.0.0.1", port: int = 8100, latency_ms: int = 0) -> None:
     """Serve every partner fake on one port: /mvi, /ee, /facilities, /ppms, /seoc, /routing."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from dst.demo.fakes_server import create_fakes_app  # noqa: PLC0415
+    from dst.demo.fakes_server import create_fakes_app
 
     _configure_logging()
-    uvicorn.run(create_fakes_app(get_settings(), latency_s=latency_ms / 1000), host=host, port=port,
-                access_log=False)
+    uvicorn.run(
+        create_fakes_app(get_settings(), latency_s=latency_ms / 1000), host=host, port=port, access_log=False
+    )
 
 
 if __name__ == "__main__":

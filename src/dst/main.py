@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="DST — Community Care Decision Support Tool",
         version=__version__,
-        description="MISSION Act community-care eligibility, VA facilities and community providers for a consult.",
+        description="MISSION Act community care eligibility, VA facilities and community providers.",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
@@ -57,7 +57,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=not settings.is_dev,
     )
     problems.install(app)
-    for router in (consult_api.router, vista.router, ctb.router, demo_views.router, health.router, pages.router):
+    for router in (
+        consult_api.router,
+        vista.router,
+        ctb.router,
+        demo_views.router,
+        health.router,
+        pages.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -6,9 +6,10 @@ import math
 from datetime import timedelta
 
 import pytest
-from elig_factory import FAR_AWAY, FILE_ENTRY, TODAY, facility, make, vce
 
 from dst.eligibility import EligibilityInput, evaluate
+
+from elig_factory import FAR_AWAY, FILE_ENTRY, TODAY, facility, make, vce
 
 
 def test_a_code_ee_does_not_define_makes_the_ee_criteria_unknown() -> None:

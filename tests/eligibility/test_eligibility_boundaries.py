@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from elig_factory import FILE_ENTRY, TODAY, TOMORROW, YESTERDAY, facility, make, vce
 
 from dst.eligibility import evaluate
 from dst.reference.catalog import CareCategory
+
+from elig_factory import FILE_ENTRY, TODAY, TOMORROW, YESTERDAY, facility, make, vce
 
 PC = CareCategory.PRIMARY_CARE
 SPEC = CareCategory.SPECIALTY

@@ -6,12 +6,13 @@ import json
 from dataclasses import replace
 from datetime import date, timedelta
 
-from elig_factory import TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dst.eligibility import EligibilityInput, FacilityOption, VceInput, evaluate
 from dst.reference.catalog import CareCategory
+
+from elig_factory import TODAY
 
 _dates = st.dates(min_value=TODAY - timedelta(days=120), max_value=TODAY + timedelta(days=120))
 _minutes = st.one_of(

@@ -6,9 +6,10 @@ import json
 from datetime import timedelta
 
 import pytest
-from elig_factory import FAR_AWAY, FILE_ENTRY, facility, make, vce
 
 from dst.eligibility import EligibilityInput, EligibilityResult, evaluate
+
+from elig_factory import FAR_AWAY, FILE_ENTRY, facility, make, vce
 
 SAMPLES: list[EligibilityInput] = [
     make(),

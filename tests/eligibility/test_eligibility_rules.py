@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from elig_factory import FAR_AWAY, FILE_ENTRY, TODAY, facility, make, statuses, vce
 
 from dst.eligibility import CRITERION_CODES, evaluate
 from dst.reference.catalog import CareCategory
+
+from elig_factory import FAR_AWAY, FILE_ENTRY, TODAY, facility, make, statuses, vce
 
 # (paragraph checked, input overrides, criterion code, expected status, expected overall)
 CASES: list[tuple[str, dict[str, Any], str, str, bool | None]] = [

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from elig_factory import FILE_ENTRY, TODAY, facility, make
 
 from dst.eligibility import (
     ACCESS_STANDARDS,
@@ -17,6 +16,8 @@ from dst.eligibility import (
     standard_for,
 )
 from dst.reference.catalog import CareCategory
+
+from elig_factory import FILE_ENTRY, TODAY, facility, make
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,14 @@ from datetime import date
 
 import httpx
 import pytest
-from conftest_soap import ANA, asgi_client, fixed_answer_app, raising_client, recorded, veteran
 from lxml import etree
 
 from dst.partners.ee import EeClient, create_app, wire
 from dst.partners.ee.fake import build_fault
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.types import Address, GeoPoint, VceCode
+
+from conftest_soap import ANA, asgi_client, fixed_answer_app, raising_client, recorded, veteran
 
 URL = "http://ee.test/v0/ws"
 USER, PASSWORD = "dst-test", "correct horse battery staple"

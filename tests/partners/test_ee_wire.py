@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from conftest_soap import ANA, element_paths, recorded, veteran
 
 from dst.partners.ee import fake, wire
 from dst.partners.errors import FailureKind, PartnerError
 from dst.partners.types import Address, GeoPoint
+
+from conftest_soap import ANA, element_paths, recorded, veteran
 
 EASTERN_DAYLIGHT = timezone(timedelta(hours=-4))
 MOCK_PAYLOADS = [

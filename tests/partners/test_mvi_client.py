@@ -7,12 +7,13 @@ from datetime import date
 
 import httpx
 import pytest
-from conftest_soap import ANA, asgi_client, fixed_answer_app, raising_client, veteran
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.mvi import MviClient, create_app
 from dst.partners.mvi.fake import soap_fault
 from dst.partners.types import Address
+
+from conftest_soap import ANA, asgi_client, fixed_answer_app, raising_client, veteran
 
 URL = "http://mvi.test/psim_webservice/IdMWebService"
 BEA = veteran(

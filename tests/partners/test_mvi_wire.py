@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest_soap import ANA, element_paths, recorded, veteran
 
 from dst.partners.errors import FailureKind, PartnerError
 from dst.partners.mvi import fake, wire
+
+from conftest_soap import ANA, element_paths, recorded, veteran
 
 
 def parse(body: bytes):

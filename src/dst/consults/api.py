@@ -7,14 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dst.consults import serializers, service, workflow
 from dst.consults.errors import DstProblem, Invalid
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.reference import service as reference
-from dst.reference.models import SeocEntry
 from dst.web.deps import AnyUser, ClinicalUser, PanelsDep, in_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["DST records"])
@@ -38,8 +36,9 @@ def parse_if_match(value: str | None) -> int | None:
 
 
 @router.post("/dst", status_code=201, summary="Create or reopen the DST record for a consult")
-async def create_record(request: Request, body: ConsultContext, principal: ClinicalUser, response: Response
-                        ) -> dict[str, Any]:
+async def create_record(
+    request: Request, body: ConsultContext, principal: ClinicalUser, response: Response
+) -> dict[str, Any]:
     """The same station and consult number reopen the existing record (200) with the user's entries."""
     dst_id, created = await workflow.open_record(request, body, principal, via="api")
     response.status_code = 201 if created else 200
@@ -48,18 +47,22 @@ async def create_record(request: Request, body: ConsultContext, principal: Clini
 
 
 @router.get("/dst/{dst_id}", summary="A DST record with the user's saved entries")
-async def get_record(request: Request, dst_id: str, principal: ClinicalUser, response: Response) -> dict[str, Any]:
+async def get_record(
+    request: Request, dst_id: str, principal: ClinicalUser, response: Response
+) -> dict[str, Any]:
     return await _record(request, dst_id, principal, response, action="read-record")
 
 
-async def _record(request: Request, dst_id: str, principal: Any, response: Response, *, action: str
-                  ) -> dict[str, Any]:
+async def _record(
+    request: Request, dst_id: str, principal: Any, response: Response, *, action: str
+) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         record = service.get_record(session, dst_id)
-        from dst.audit.service import record_event  # noqa: PLC0415 - keeps the router import light
+        from dst.audit.service import record_event
 
-        record_event(session, principal=principal, action=action, dst_id=dst_id, icn=record.icn,
-                     station=record.station)
+        record_event(
+            session, principal=principal, action=action, dst_id=dst_id, icn=record.icn, station=record.station
+        )
         return serializers.record_json(record)
 
     body = await in_transaction(request, work)
@@ -68,21 +71,25 @@ async def _record(request: Request, dst_id: str, principal: Any, response: Respo
 
 
 @router.get("/dst/{dst_id}/patient", summary="Identity (MVI), residential address and E&E codes")
-async def patient(request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep) -> dict[str, Any]:
+async def patient(
+    request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
+) -> dict[str, Any]:
     ctx = await workflow.load_context(request, dst_id, principal, "read-patient")
     return serializers.patient_json(await panels.patient(ctx))
 
 
 @router.get("/dst/{dst_id}/facilities", summary="VA facilities offering the service, by drive time")
-async def facilities(request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
-                     ) -> dict[str, Any]:
+async def facilities(
+    request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
+) -> dict[str, Any]:
     ctx = await workflow.load_context(request, dst_id, principal, "read-facilities")
     return serializers.facilities_json(ctx, await panels.facilities(ctx), workflow.today())
 
 
 @router.get("/dst/{dst_id}/community-providers", summary="Community providers near the Veteran (PPMS)")
-async def community_providers(request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
-                              ) -> dict[str, Any]:
+async def community_providers(
+    request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
+) -> dict[str, Any]:
     ctx = await workflow.load_context(request, dst_id, principal, "read-providers")
     return serializers.providers_json(await panels.providers(ctx))
 
@@ -97,38 +104,46 @@ async def eligibility(request: Request, dst_id: str, principal: ClinicalUser) ->
 async def seocs(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         record = service.get_record(session, dst_id)
-        categories = record.clinical_service.seoc_categories if record.clinical_service else []
-        rows = session.scalars(
-            select(SeocEntry).where(SeocEntry.category_of_care.in_(categories)).order_by(SeocEntry.name)
-        ) if categories else []
-        return {"clinicalService": record.clinical_service.name if record.clinical_service else None,
-                "seocs": [serializers.seoc_json(s) for s in rows]}
+        rows = reference.seocs_for(session, record.clinical_service)
+        return {
+            "clinicalService": record.clinical_service.name if record.clinical_service else None,
+            "seocs": [serializers.seoc_json(s) for s in rows],
+        }
 
     return await in_transaction(request, work)
 
 
 @router.put("/dst/{dst_id}/decision", summary="Save the decision (idempotent with Idempotency-Key)")
 async def put_decision(
-    request: Request, dst_id: str, body: DecisionIn, principal: ClinicalUser,
+    request: Request,
+    dst_id: str,
+    body: DecisionIn,
+    principal: ClinicalUser,
     idempotency_key: Annotated[str | None, Header()] = None,
     if_match: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Same key and body replay the stored answer; the same key with another body is refused (422)."""
     if not idempotency_key:
-        raise MissingKey("Send an Idempotency-Key header (a UUID is best) so a retried save is not applied twice.")
+        raise MissingKey(
+            "Send an Idempotency-Key header (a UUID is best) so a retried save is not applied twice."
+        )
     if not KEY_PATTERN.match(idempotency_key):
         raise Invalid("Idempotency-Key must be 8 to 255 visible ASCII characters.", field="Idempotency-Key")
     expected = parse_if_match(if_match) or body.base_version
-    outcome = await workflow.save_decision(request, dst_id, body, principal, key=idempotency_key,
-                                           expected_version=expected)
+    outcome = await workflow.save_decision(
+        request, dst_id, body, principal, key=idempotency_key, expected_version=expected
+    )
     headers = {"ETag": f'"{outcome.body["version"]}"'}
     if outcome.replayed:
         headers["Idempotency-Replayed"] = "true"
     return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
 
 
-@router.get("/dst/{dst_id}/consult-text", summary="The DST ID snippet CTB puts in Reason for Request",
-            response_class=PlainTextResponse)
+@router.get(
+    "/dst/{dst_id}/consult-text",
+    summary="The DST ID snippet CTB puts in Reason for Request",
+    response_class=PlainTextResponse,
+)
 async def consult_text(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
     def work(session: Session) -> str:
         return service.get_record(session, dst_id).dst_id
@@ -141,11 +156,21 @@ async def consult_text(request: Request, dst_id: str, principal: ClinicalUser) -
 
 
 @router.get("/clinical-services", summary="Official clinical services, with a typeahead filter")
-async def clinical_services(request: Request, principal: AnyUser,
-                            q: Annotated[str | None, Query(max_length=80)] = None) -> list[dict[str, Any]]:
+async def clinical_services(
+    request: Request, principal: AnyUser, q: Annotated[str | None, Query(max_length=80)] = None
+) -> list[dict[str, Any]]:
     def work(session: Session) -> list[dict[str, Any]]:
-        rows = reference.search_clinical_services(session, q) if q else reference.all_clinical_services(session)
-        return [{"name": s.name, "careCategory": s.care_category, "synonyms": sorted(x.synonym for x in s.synonyms),
-                 "primaryStopCode": s.primary_stop_code} for s in rows]
+        rows = (
+            reference.search_clinical_services(session, q) if q else reference.all_clinical_services(session)
+        )
+        return [
+            {
+                "name": s.name,
+                "careCategory": s.care_category,
+                "synonyms": sorted(x.synonym for x in s.synonyms),
+                "primaryStopCode": s.primary_stop_code,
+            }
+            for s in rows
+        ]
 
     return await in_transaction(request, work)

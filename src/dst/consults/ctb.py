@@ -19,12 +19,26 @@ from dst.web.problems import describe_validation
 
 router = APIRouter(tags=["Consult Toolbox"])
 
-CONTEXT_FIELDS = ("station", "dfn", "icn", "consultService", "urgency", "clinicallyIndicatedDate",
-                  "fileEntryDate", "consultNumber", "orderNumber", "signed", "clinicalService")
+CONTEXT_FIELDS = (
+    "station",
+    "dfn",
+    "icn",
+    "consultService",
+    "urgency",
+    "clinicallyIndicatedDate",
+    "fileEntryDate",
+    "consultNumber",
+    "orderNumber",
+    "signed",
+    "clinicalService",
+)
 
 
-@router.get("/ctb/v1/requires-dst", response_class=PlainTextResponse,
-            summary="TRUE when the consult service is a MISSION Act clinical service that needs DST")
+@router.get(
+    "/ctb/v1/requires-dst",
+    response_class=PlainTextResponse,
+    summary="TRUE when the consult service is a MISSION Act clinical service that needs DST",
+)
 async def requires_dst(
     request: Request,
     service: Annotated[str, Query(min_length=1, max_length=80)],
@@ -55,10 +69,12 @@ def context_from_query(params: dict[str, str]) -> ConsultContext:
     try:
         return ConsultContext.model_validate(data)
     except ValidationError as exc:
-        from fastapi.exceptions import RequestValidationError  # noqa: PLC0415
+        from fastapi.exceptions import RequestValidationError
 
         detail, _ = describe_validation(RequestValidationError(exc.errors()))
-        raise Invalid(f"The launch from Consult Toolbox is missing or has invalid parameters: {detail}") from exc
+        raise Invalid(
+            f"The launch from Consult Toolbox is missing or has invalid parameters: {detail}"
+        ) from exc
 
 
 @router.get("/launch", summary="Consult Toolbox launch: open or reopen the DST record and show it")
@@ -70,7 +86,7 @@ async def launch(request: Request) -> Response:
     ctx = context_from_query(params)
     needs_service = await in_transaction(request, lambda s: _unmapped(s, ctx))
     if needs_service:
-        from dst.web.pages import choose_service_page  # noqa: PLC0415 - pages import this module
+        from dst.web.pages import choose_service_page
 
         return await choose_service_page(request, ctx, params)
     dst_id, _ = await workflow.open_record(request, ctx, principal, via="launch")

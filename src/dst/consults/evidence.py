@@ -1,4 +1,4 @@
-"""Turn gathered panels into the eligibility engine's input, and keep the inputs as the decision's evidence."""
+"""Turn gathered panels into the eligibility input, and keep the inputs as the decision's evidence."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def _facility_options(panel: FacilitiesPanel) -> tuple[FacilityOption, ...] | No
     if panel.rows and all(r.drive_minutes is None for r in panel.rows):
         return None  # routing failed for every facility: drive time cannot be judged
     return tuple(
-        FacilityOption(r.facility_id, r.name, r.drive_minutes, r.drive_source or "unknown") for r in panel.rows
+        FacilityOption(r.facility_id, r.name, r.drive_minutes, r.drive_source or "unknown")
+        for r in panel.rows
     )
 
 
@@ -80,7 +81,10 @@ def _unique_codes(errors: list[PartnerError]) -> tuple[str, ...]:
 
 
 def _evidence(
-    ctx: RecordContext, patient: PatientPanel, facilities: FacilitiesPanel, inp: EligibilityInput,
+    ctx: RecordContext,
+    patient: PatientPanel,
+    facilities: FacilitiesPanel,
+    inp: EligibilityInput,
     errors: tuple[str, ...],
 ) -> dict[str, Any]:
     address = patient.address
@@ -91,22 +95,39 @@ def _evidence(
         "urgency": ctx.urgency,
         "fileEntryDate": ctx.file_entry_date.isoformat(),
         "clinicallyIndicatedDate": _iso(ctx.clinically_indicated_date),
-        "addressUsed": None if address is None else {
-            "line1": address.line1, "city": address.city, "state": address.state, "zip": address.zip,
+        "addressUsed": None
+        if address is None
+        else {
+            "line1": address.line1,
+            "city": address.city,
+            "state": address.state,
+            "zip": address.zip,
         },
-        "location": None if patient.location is None else {
-            "lat": round(patient.location.lat, 5), "lng": round(patient.location.lng, 5),
+        "location": None
+        if patient.location is None
+        else {
+            "lat": round(patient.location.lat, 5),
+            "lng": round(patient.location.lng, 5),
             "source": patient.location_source,
         },
-        "eeCodes": None if inp.vce_codes is None else [
+        "eeCodes": None
+        if inp.vce_codes is None
+        else [
             {"code": c.code, "effectiveDate": _iso(c.effective_date), "description": c.description}
             for c in inp.vce_codes
         ],
         "searchRadiusMiles": facilities.radius_miles,
         "facilitiesConsidered": [
-            {"facilityId": r.facility_id, "name": r.name, "driveMinutes": r.drive_minutes,
-             "driveSource": r.drive_source, "driveMethod": r.drive_method, "straightMiles": r.straight_miles,
-             "vaAverageWaitDays": r.va_wait_days, "ccAverageWaitDays": r.cc_wait_days}
+            {
+                "facilityId": r.facility_id,
+                "name": r.name,
+                "driveMinutes": r.drive_minutes,
+                "driveSource": r.drive_source,
+                "driveMethod": r.drive_method,
+                "straightMiles": r.straight_miles,
+                "vaAverageWaitDays": r.va_wait_days,
+                "ccAverageWaitDays": r.cc_wait_days,
+            }
             for r in facilities.rows
         ],
         "nextAvailableDate": _iso(inp.next_available_date),

@@ -50,8 +50,30 @@ STV = Factor("STV", "Access standards version")
 DBY = Factor("DBY", "DST decision by")
 DDT = Factor("DDT", "DST decision date")
 
-ALL_FACTORS = (DST_ID, CSC, CLS, URG, FED, CCE, ELB, ESC, DTE, WTE, NAA, VAL, BMI, BME, VCO, SEO, DAF, AFD,
-               DER, STV, DBY, DDT)
+ALL_FACTORS = (
+    DST_ID,
+    CSC,
+    CLS,
+    URG,
+    FED,
+    CCE,
+    ELB,
+    ESC,
+    DTE,
+    WTE,
+    NAA,
+    VAL,
+    BMI,
+    BME,
+    VCO,
+    SEO,
+    DAF,
+    AFD,
+    DER,
+    STV,
+    DBY,
+    DDT,
+)
 
 
 def clean(value: object) -> str:
@@ -119,7 +141,8 @@ def _ee_codes(decision: Decision) -> str:
     if not codes:
         return "NONE"
     return ", ".join(
-        f"{c['code']} (effective {c['effectiveDate']})" if c.get("effectiveDate") else c["code"] for c in codes
+        f"{c['code']} (effective {c['effectiveDate']})" if c.get("effectiveDate") else c["code"]
+        for c in codes
     )
 
 

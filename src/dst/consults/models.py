@@ -43,7 +43,9 @@ class DstRecord(Base):
 
     clinical_service: Mapped[ClinicalService | None] = relationship()
     decisions: Mapped[list[Decision]] = relationship(
-        back_populates="record", cascade="all, delete-orphan", order_by="Decision.revision",
+        back_populates="record",
+        cascade="all, delete-orphan",
+        order_by="Decision.revision",
         passive_deletes=True,
     )
 

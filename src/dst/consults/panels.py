@@ -59,7 +59,8 @@ class FacilitiesPanel:
     @property
     def available(self) -> bool:
         return self.radius_miles is not None and not any(
-            e.partner in (Partner.MVI, Partner.EE) or e.kind in (FailureKind.NO_GEOCODE, FailureKind.NO_ADDRESS)
+            e.partner in (Partner.MVI, Partner.EE)
+            or e.kind in (FailureKind.NO_GEOCODE, FailureKind.NO_ADDRESS)
             for e in self.errors
         )
 
@@ -121,7 +122,9 @@ class Panels:
             if person is not None:
                 await fetch_ee(person.icn)
             else:
-                errors.append(skipped(Partner.EE, "E&E was not asked because MVI did not identify the Veteran."))
+                errors.append(
+                    skipped(Partner.EE, "E&E was not asked because MVI did not identify the Veteran.")
+                )
         location, source, problem = locate(ee)
         if problem is not None and ee is not None:
             errors.append(problem)
@@ -153,8 +156,15 @@ class Panels:
                 errors.append(exc)
         rows = [
             FacilityRow(
-                n.facility_id, n.name, n.city, n.state, n.phone, round(n.miles, 1),
-                *drive.get(n.facility_id, (None, None, None)), n.va_wait_days, n.cc_wait_days,
+                n.facility_id,
+                n.name,
+                n.city,
+                n.state,
+                n.phone,
+                round(n.miles, 1),
+                *drive.get(n.facility_id, (None, None, None)),
+                n.va_wait_days,
+                n.cc_wait_days,
             )
             for n in nearby
         ]
@@ -165,8 +175,11 @@ class Panels:
         assert ctx.service is not None
         with self.sessions() as session:
             return facility_queries.nearby_offering(
-                session, service_id=ctx.service.lighthouse_service_id,
-                clinical_service_id=ctx.service.id, point=point, radius_miles=radius,
+                session,
+                service_id=ctx.service.lighthouse_service_id,
+                clinical_service_id=ctx.service.id,
+                point=point,
+                radius_miles=radius,
             )
 
     async def providers(self, ctx: RecordContext) -> ProvidersPanel:
@@ -198,21 +211,31 @@ def locate(ee: EeSummary | None) -> tuple[GeoPoint | None, str | None, PartnerEr
         return ee.geocode, "E&E geocode of the residential address", None
     address = ee.residential_address
     if address is None or not (address.zip or address.city):
-        return None, None, PartnerError(
-            Partner.EE, FailureKind.NO_ADDRESS, "E&E has no residential address for this Veteran."
+        return (
+            None,
+            None,
+            PartnerError(
+                Partner.EE, FailureKind.NO_ADDRESS, "E&E has no residential address for this Veteran."
+            ),
         )
     point = zip_centroid(address.zip or "")
     if point is None:
-        return None, None, PartnerError(
-            Partner.EE, FailureKind.NO_GEOCODE, "The residential address could not be placed on the map."
+        return (
+            None,
+            None,
+            PartnerError(
+                Partner.EE, FailureKind.NO_GEOCODE, "The residential address could not be placed on the map."
+            ),
         )
     return point, "centroid of the residential ZIP code (E&E had no geocode)", None
 
 
 def _no_location_note(patient: PatientPanel) -> str:
     if any(e.kind is FailureKind.NO_ADDRESS for e in patient.errors):
-        return ("No address available: E&E has no residential address. Ask the Veteran to update it "
-                "(Enterprise Service Desk ticket for E&E) — drive times cannot be computed.")
+        return (
+            "No address available: E&E has no residential address. Ask the Veteran to update it "
+            "(Enterprise Service Desk ticket for E&E) — drive times cannot be computed."
+        )
     if any(e.kind is FailureKind.NO_GEOCODE for e in patient.errors):
         return "The residential address could not be placed on the map, so drive times cannot be computed."
     return "The Veteran's residence is not known because a partner system did not answer."

@@ -22,7 +22,7 @@ def errors_json(errors: tuple[PartnerError, ...]) -> list[dict[str, str]]:
 
 
 def address_json(address: Address | None) -> dict[str, Any] | None:
-    return None if address is None else {k: v for k, v in asdict(address).items()}
+    return None if address is None else asdict(address)
 
 
 def record_json(record: DstRecord) -> dict[str, Any]:
@@ -51,11 +51,16 @@ def record_json(record: DstRecord) -> dict[str, Any]:
         "updatedAt": record.updated_at.isoformat(),
         "consultText": f"DST ID:{record.dst_id}#",
         "decision": decision_body(record, decision) if decision else None,
-        "entries": None if decision is None else {
-            "veteranOption": decision.veteran_option, "seocId": decision.seoc_id, "forward": decision.forward,
+        "entries": None
+        if decision is None
+        else {
+            "veteranOption": decision.veteran_option,
+            "seocId": decision.seoc_id,
+            "forward": decision.forward,
             "forwardTo": decision.forward_to,
             "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
-            if decision.bmi_factor else None,
+            if decision.bmi_factor
+            else None,
             "nextAvailableDate": _iso(decision.next_available_date),
             "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
         },
@@ -72,9 +77,12 @@ def patient_json(panel: PatientPanel) -> dict[str, Any]:
         "ssnLast4": person.ssn_last4 if person else None,
         "residentialAddress": address_json(panel.address),
         "addressAvailable": bool(panel.address and panel.address.is_complete),
-        "location": None if panel.location is None else {
-            "lat": panel.location.lat, "lng": panel.location.lng, "source": panel.location_source},
-        "eligibilityCodes": None if ee is None else [
+        "location": None
+        if panel.location is None
+        else {"lat": panel.location.lat, "lng": panel.location.lng, "source": panel.location_source},
+        "eligibilityCodes": None
+        if ee is None
+        else [
             {"code": c.code, "description": c.description, "effectiveDate": _iso(c.effective_date)}
             for c in ee.vce_codes
         ],
@@ -95,12 +103,20 @@ def facilities_json(ctx: RecordContext, panel: FacilitiesPanel, today: Any) -> d
         "waitTimeStandardDays": standard.wait_days if standard else None,
         "facilities": [
             {
-                "facilityId": r.facility_id, "name": r.name, "city": r.city, "state": r.state, "phone": r.phone,
-                "straightLineMiles": r.straight_miles, "driveMinutes": r.drive_minutes,
-                "driveSource": r.drive_source, "driveMethod": r.drive_method,
-                "withinDriveStandard": None if r.drive_minutes is None or limit is None
+                "facilityId": r.facility_id,
+                "name": r.name,
+                "city": r.city,
+                "state": r.state,
+                "phone": r.phone,
+                "straightLineMiles": r.straight_miles,
+                "driveMinutes": r.drive_minutes,
+                "driveSource": r.drive_source,
+                "driveMethod": r.drive_method,
+                "withinDriveStandard": None
+                if r.drive_minutes is None or limit is None
                 else r.drive_minutes <= limit,
-                "vaAverageWaitDays": r.va_wait_days, "ccAverageWaitDays": r.cc_wait_days,
+                "vaAverageWaitDays": r.va_wait_days,
+                "ccAverageWaitDays": r.cc_wait_days,
             }
             for r in panel.rows
         ],
@@ -113,10 +129,18 @@ def providers_json(panel: ProvidersPanel) -> dict[str, Any]:
     return {
         "radiusMiles": panel.radius_miles,
         "providers": [
-            {"providerId": p.provider_id, "name": p.name, "careSite": p.care_site,
-             "address": address_json(p.address), "distanceMiles": p.distance_miles,
-             "driveMinutes": p.drive_minutes, "phone": p.phone, "network": p.network,
-             "specialtyCodes": list(p.specialty_codes), "acceptingNewPatients": p.accepting_new_patients}
+            {
+                "providerId": p.provider_id,
+                "name": p.name,
+                "careSite": p.care_site,
+                "address": address_json(p.address),
+                "distanceMiles": p.distance_miles,
+                "driveMinutes": p.drive_minutes,
+                "phone": p.phone,
+                "network": p.network,
+                "specialtyCodes": list(p.specialty_codes),
+                "acceptingNewPatients": p.accepting_new_patients,
+            }
             for p in panel.providers
         ],
         "note": panel.note,
@@ -129,8 +153,13 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
     return {
         "eligible": result.eligible,
         "criteria": [
-            {"code": c.code, "status": c.status, "evidence": c.evidence, "citation": c.citation,
-             "details": c.details}
+            {
+                "code": c.code,
+                "status": c.status,
+                "evidence": c.evidence,
+                "citation": c.citation,
+                "details": c.details,
+            }
             for c in result.criteria
         ],
         "basis": list(result.basis),
@@ -146,10 +175,16 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
 
 def seoc_json(seoc: SeocEntry) -> dict[str, Any]:
     return {
-        "seocId": seoc.seoc_id, "name": seoc.name, "categoryOfCare": seoc.category_of_care,
-        "serviceLine": seoc.service_line, "description": seoc.description, "durationDays": seoc.duration_days,
-        "maxVisits": seoc.max_visits, "proceduralOverview": seoc.procedural_overview,
-        "disclaimer": seoc.disclaimer, "version": seoc.version,
+        "seocId": seoc.seoc_id,
+        "name": seoc.name,
+        "categoryOfCare": seoc.category_of_care,
+        "serviceLine": seoc.service_line,
+        "description": seoc.description,
+        "durationDays": seoc.duration_days,
+        "maxVisits": seoc.max_visits,
+        "proceduralOverview": seoc.procedural_overview,
+        "disclaimer": seoc.disclaimer,
+        "version": seoc.version,
     }
 
 

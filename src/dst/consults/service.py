@@ -1,4 +1,4 @@
-"""DST records: create or reopen from a consult context, find, and save decisions (callers own the transaction)."""
+"""DST records: create or reopen from a consult context, find, save decisions (the caller commits)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,14 @@ def get_record(session: Session, dst_id: str) -> DstRecord:
     record = session.scalar(
         select(DstRecord)
         .where(DstRecord.dst_id == dst_id)
-        .options(selectinload(DstRecord.decisions), selectinload(DstRecord.clinical_service).selectinload("*"))
+        .options(
+            selectinload(DstRecord.decisions), selectinload(DstRecord.clinical_service).selectinload("*")
+        )
     )
     if record is None:
-        raise NotFound(f"No DST record has the ID {dst_id!r}. It may have been purged 30 days after its last update.")
+        raise NotFound(
+            f"No DST record has the ID {dst_id!r}. It may have been purged 30 days after its last update."
+        )
     return record
 
 
@@ -44,15 +48,18 @@ def resolve_service(session: Session, ctx: ConsultContext) -> ClinicalService:
     if ctx.clinical_service:
         chosen = reference.clinical_service_by_name(session, ctx.clinical_service)
         if chosen is None:
-            raise Invalid(f"{ctx.clinical_service!r} is not an official clinical service name.",
-                          field="clinicalService")
+            raise Invalid(
+                f"{ctx.clinical_service!r} is not an official clinical service name.", field="clinicalService"
+            )
         return chosen
     resolution = reference.resolve_consult_service(session, station=ctx.station, name=ctx.consult_service)
     if resolution.clinical_service is None:
         raise UnmappedService(
             f"The consult service {ctx.consult_service!r} is not mapped to a clinical service at station "
             f"{ctx.station}. Send clinicalService with the official clinical service name "
-            "(GET /api/v1/clinical-services lists them).", field="consultService")
+            "(GET /api/v1/clinical-services lists them).",
+            field="consultService",
+        )
     return resolution.clinical_service
 
 
@@ -78,10 +85,20 @@ def open_record(
         _refresh_context(existing, ctx, service)
         return existing, False
     record = DstRecord(
-        dst_id=new_dst_id(), station=ctx.station, dfn=ctx.dfn, icn=ctx.icn, consult_service=ctx.consult_service,
-        clinical_service=service, urgency=ctx.urgency, clinically_indicated_date=ctx.clinically_indicated_date,
-        file_entry_date=ctx.file_entry_date, consult_number=ctx.consult_number, order_number=ctx.order_number,
-        signed=ctx.signed, launched_by=principal.user_id, version=1,
+        dst_id=new_dst_id(),
+        station=ctx.station,
+        dfn=ctx.dfn,
+        icn=ctx.icn,
+        consult_service=ctx.consult_service,
+        clinical_service=service,
+        urgency=ctx.urgency,
+        clinically_indicated_date=ctx.clinically_indicated_date,
+        file_entry_date=ctx.file_entry_date,
+        consult_number=ctx.consult_number,
+        order_number=ctx.order_number,
+        signed=ctx.signed,
+        launched_by=principal.user_id,
+        version=1,
     )
     try:
         with session.begin_nested():
@@ -99,7 +116,9 @@ def _find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
     if not ctx.consult_number:
         return None
     return session.scalar(
-        select(DstRecord).where(DstRecord.station == ctx.station, DstRecord.consult_number == ctx.consult_number)
+        select(DstRecord).where(
+            DstRecord.station == ctx.station, DstRecord.consult_number == ctx.consult_number
+        )
     )
 
 
@@ -122,7 +141,9 @@ def _refresh_context(record: DstRecord, ctx: ConsultContext, service: ClinicalSe
         record.updated_at = utcnow()
 
 
-def set_clinical_service(session: Session, record: DstRecord, name: str, expected_version: int | None) -> None:
+def set_clinical_service(
+    session: Session, record: DstRecord, name: str, expected_version: int | None
+) -> None:
     service = reference.clinical_service_by_name(session, name)
     if service is None:
         raise Invalid(f"{name!r} is not an official clinical service name.", field="clinicalService")
@@ -150,16 +171,26 @@ def _stale_message(record: DstRecord, base: int) -> str:
     who = f" by {latest.decided_by} at {latest.decided_at:%Y-%m-%d %H:%M} UTC" if latest else ""
     what = ""
     if latest is not None:
-        what = (f" The saved decision now reads: Veteran option {latest.veteran_option}, "
-                f"SEOC {latest.seoc_id or 'none'}, forward {'yes' if latest.forward else 'no'}"
-                f"{' to ' + latest.forward_to if latest.forward and latest.forward_to else ''}.")
-    return (f"This DST record changed after you opened it (your version {base}, now version {record.version})"
-            f"{who}.{what} Reload the record, review the changes and save again.")
+        what = (
+            f" The saved decision now reads: Veteran option {latest.veteran_option}, "
+            f"SEOC {latest.seoc_id or 'none'}, forward {'yes' if latest.forward else 'no'}"
+            f"{' to ' + latest.forward_to if latest.forward and latest.forward_to else ''}."
+        )
+    return (
+        f"This DST record changed after you opened it (your version {base}, now version {record.version})"
+        f"{who}.{what} Reload the record, review the changes and save again."
+    )
 
 
 def save_decision(
-    session: Session, record: DstRecord, body: DecisionIn, principal: Principal, assessment: Assessment,
-    *, today: date, expected_version: int | None,
+    session: Session,
+    record: DstRecord,
+    body: DecisionIn,
+    principal: Principal,
+    assessment: Assessment,
+    *,
+    today: date,
+    expected_version: int | None,
 ) -> Decision:
     """Validate the decision against the rules of the original tool and record it as a new revision."""
     if record.released_to_hsrm:
@@ -174,16 +205,26 @@ def save_decision(
     _check_bmi(record, body, bmi_offered=result.bmi_offered, basic_ineligible=result.basic_ineligible)
     _bump_version(session, record, expected_version)
     decision = Decision(
-        record=record, revision=len(record.decisions) + 1, veteran_option=body.veteran_option,
-        seoc_id=seoc.seoc_id if seoc else None, seoc_name=seoc.name if seoc else None,
-        forward=body.forward, forward_to=forward_to,
+        record=record,
+        revision=len(record.decisions) + 1,
+        veteran_option=body.veteran_option,
+        seoc_id=seoc.seoc_id if seoc else None,
+        seoc_name=seoc.name if seoc else None,
+        forward=body.forward,
+        forward_to=forward_to,
         bmi_factor=body.bmi.factor if body.bmi else None,
         bmi_explanation=body.bmi.explanation if body.bmi else None,
-        next_available_date=body.next_available_date, veteran_agreed_later_date=body.veteran_agreed_later_date,
-        clinical_service_name=service.name, primary_stop_code=service.primary_stop_code,
-        eligibility=result.to_dict(), evidence=assessment.evidence,
-        partner_errors=list(assessment.partner_errors), standards_version=result.standards_version,
-        decided_by=principal.display_name, decided_role=principal.role.value, decided_at=utcnow(),
+        next_available_date=body.next_available_date,
+        veteran_agreed_later_date=body.veteran_agreed_later_date,
+        clinical_service_name=service.name,
+        primary_stop_code=service.primary_stop_code,
+        eligibility=result.to_dict(),
+        evidence=assessment.evidence,
+        partner_errors=list(assessment.partner_errors),
+        standards_version=result.standards_version,
+        decided_by=principal.display_name,
+        decided_role=principal.role.value,
+        decided_at=utcnow(),
     )
     session.add(decision)
     session.flush()
@@ -192,64 +233,96 @@ def save_decision(
 
 
 def _check_scheduler_fields(record: DstRecord, body: DecisionIn, principal: Principal, today: date) -> None:
-    scheduling = {"nextAvailableDate": body.next_available_date,
-                  "veteranAgreedLaterDate": body.veteran_agreed_later_date}
+    scheduling = {
+        "nextAvailableDate": body.next_available_date,
+        "veteranAgreedLaterDate": body.veteran_agreed_later_date,
+    }
     given = [name for name, value in scheduling.items() if value is not None]
     if given and principal.role not in (Role.SCHEDULER, Role.SERVICE):
-        raise Invalid(f"Only scheduling staff (VCCPE administrative workflow) record {', '.join(given)}.",
-                      field=given[0])
+        raise Invalid(
+            f"Only scheduling staff (VCCPE administrative workflow) record {', '.join(given)}.",
+            field=given[0],
+        )
     for name, value in scheduling.items():
         if value is None:
             continue
         if value < record.file_entry_date:
-            raise Invalid(f"{name} {value} is before the consult's file entry date {record.file_entry_date}.",
-                          field=name)
+            raise Invalid(
+                f"{name} {value} is before the consult's file entry date {record.file_entry_date}.",
+                field=name,
+            )
         if value > today + timedelta(days=MAX_FUTURE_DAYS):
             raise Invalid(f"{name} {value} is more than two years ahead; check the date.", field=name)
 
 
-def _check_seoc(session: Session, record: DstRecord, body: DecisionIn, *, basic_ineligible: bool) -> SeocEntry | None:
+def _check_seoc(
+    session: Session, record: DstRecord, body: DecisionIn, *, basic_ineligible: bool
+) -> SeocEntry | None:
     assert record.clinical_service is not None
     if body.seoc_id is None:
         if body.veteran_option in ("tbd", "opt-in") and not basic_ineligible:
-            raise Invalid("A SEOC is required when the Veteran's option is TBD/deferred or opt-in.", field="seocId")
+            raise Invalid(
+                "A SEOC is required when the Veteran's option is TBD/deferred or opt-in.", field="seocId"
+            )
         return None
     seoc = session.get(SeocEntry, body.seoc_id)
     if seoc is None:
-        raise Invalid(f"SEOC {body.seoc_id!r} is not an active SEOC. GET /api/v1/dst/{record.dst_id}/seocs lists "
-                      "the SEOCs for this clinical service.", field="seocId")
+        raise Invalid(
+            f"SEOC {body.seoc_id!r} is not an active SEOC. GET /api/v1/dst/{record.dst_id}/seocs lists "
+            "the SEOCs for this clinical service.",
+            field="seocId",
+        )
     categories = record.clinical_service.seoc_categories
     if categories and seoc.category_of_care not in categories:
-        raise Invalid(f"SEOC {seoc.seoc_id} ({seoc.category_of_care}) is not a SEOC for "
-                      f"{record.clinical_service.name}.", field="seocId")
+        raise Invalid(
+            f"SEOC {seoc.seoc_id} ({seoc.category_of_care}) is not a SEOC for "
+            f"{record.clinical_service.name}.",
+            field="seocId",
+        )
     return seoc
 
 
-def _check_forwarding(session: Session, record: DstRecord, body: DecisionIn, *, basic_ineligible: bool) -> str | None:
+def _check_forwarding(
+    session: Session, record: DstRecord, body: DecisionIn, *, basic_ineligible: bool
+) -> str | None:
     assert record.clinical_service is not None
     if not body.forward:
         if body.forward_to:
-            raise Invalid("forwardTo is given but forward is false; set forward to true or leave forwardTo out.",
-                          field="forwardTo")
+            raise Invalid(
+                "forwardTo is given but forward is false; set forward to true or leave forwardTo out.",
+                field="forwardTo",
+            )
         return None
     if basic_ineligible:
-        raise Invalid("The Veteran lacks basic community care eligibility (E&E code X): the record can only "
-                      "document that; the consult cannot be forwarded to community care.", field="forward")
+        raise Invalid(
+            "The Veteran lacks basic community care eligibility (E&E code X): the record can only "
+            "document that; the consult cannot be forwarded to community care.",
+            field="forward",
+        )
     if body.veteran_option == "opt-out":
-        raise Invalid("The Veteran opted out of community care, so the consult cannot be forwarded to it.",
-                      field="forward")
+        raise Invalid(
+            "The Veteran opted out of community care, so the consult cannot be forwarded to it.",
+            field="forward",
+        )
     if body.seoc_id is None:
         raise Invalid("Choose a SEOC before forwarding the consult to community care.", field="seocId")
     target = body.forward_to or reference.default_forward_target(
-        session, station=record.station, clinical_service=record.clinical_service)
+        session, station=record.station, clinical_service=record.clinical_service
+    )
     target = " ".join(target.upper().split())
     if not target.startswith(reference.COMMUNITY_CARE_PREFIX):
-        raise Invalid(f"The forwarding target {target!r} must be a community care consult service "
-                      f"(its name begins with {reference.COMMUNITY_CARE_PREFIX!r}).", field="forwardTo")
+        raise Invalid(
+            f"The forwarding target {target!r} must be a community care consult service "
+            f"(its name begins with {reference.COMMUNITY_CARE_PREFIX!r}).",
+            field="forwardTo",
+        )
     known = reference.community_care_services(session, record.station)
     if known and target not in known:
-        raise Invalid(f"{target!r} is not a consult service at station {record.station}; VistA could not "
-                      f"forward to it. Known community care services: {', '.join(known)}.", field="forwardTo")
+        raise Invalid(
+            f"{target!r} is not a consult service at station {record.station}; VistA could not "
+            f"forward to it. Known community care services: {', '.join(known)}.",
+            field="forwardTo",
+        )
     return target
 
 
@@ -257,18 +330,29 @@ def _check_bmi(record: DstRecord, body: DecisionIn, *, bmi_offered: bool, basic_
     if body.bmi is None:
         return
     if body.bmi.factor not in dict(BMI_FACTORS):
-        raise Invalid(f"{body.bmi.factor!r} is not a best-medical-interest factor. Use one of: "
-                      f"{', '.join(code for code, _ in BMI_FACTORS)}.", field="bmi.factor")
+        raise Invalid(
+            f"{body.bmi.factor!r} is not a best-medical-interest factor. Use one of: "
+            f"{', '.join(code for code, _ in BMI_FACTORS)}.",
+            field="bmi.factor",
+        )
     previous = record.decision
     unchanged = previous is not None and (previous.bmi_factor, previous.bmi_explanation) == (
-        body.bmi.factor, body.bmi.explanation)
+        body.bmi.factor,
+        body.bmi.explanation,
+    )
     if unchanged:
         return  # a BMI recorded before signing stays, read-only
     if basic_ineligible:
-        raise Invalid("Best medical interest cannot be recorded for a Veteran without basic community care "
-                      "eligibility.", field="bmi")
+        raise Invalid(
+            "Best medical interest cannot be recorded for a Veteran without basic community care "
+            "eligibility.",
+            field="bmi",
+        )
     if record.signed:
         raise Invalid("Best medical interest can only be recorded before the consult is signed.", field="bmi")
     if not bmi_offered:
-        raise Invalid("Best medical interest is only recorded when the Veteran is not otherwise eligible; this "
-                      "Veteran is already eligible on another criterion.", field="bmi")
+        raise Invalid(
+            "Best medical interest is only recorded when the Veteran is not otherwise eligible; this "
+            "Veteran is already eligible on another criterion.",
+            field="bmi",
+        )

@@ -19,8 +19,11 @@ from dst.web.deps import client_ip, in_transaction
 router = APIRouter(tags=["VistA"])
 
 
-@router.get("/vs/v2/consultFactor/{dst_id}", response_class=PlainTextResponse,
-            summary="Consult factor text for VistA to file as the consult comment")
+@router.get(
+    "/vs/v2/consultFactor/{dst_id}",
+    response_class=PlainTextResponse,
+    summary="Consult factor text for VistA to file as the consult comment",
+)
 async def consult_factor(request: Request, dst_id: str) -> PlainTextResponse:
     """Lines `XXX-Label: value` joined by `^`; an empty body when no decision has been saved yet."""
     vista = Principal("vista", "VistA GMRC", Role.SERVICE, client_ip(request))
@@ -28,8 +31,15 @@ async def consult_factor(request: Request, dst_id: str) -> PlainTextResponse:
     def work(session: Session) -> str:
         record = service.get_record(session, dst_id)
         decision = record.decision
-        record_event(session, principal=vista, action="vista-fetch", dst_id=dst_id, icn=record.icn,
-                     station=record.station, detail={"revision": decision.revision if decision else None})
+        record_event(
+            session,
+            principal=vista,
+            action="vista-fetch",
+            dst_id=dst_id,
+            icn=record.icn,
+            station=record.station,
+            detail={"revision": decision.revision if decision else None},
+        )
         return consult_factor_text(record, decision) if decision else ""
 
     text = await in_transaction(request, work)

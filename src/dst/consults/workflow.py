@@ -30,19 +30,29 @@ def today() -> date:
     return date.today()
 
 
-async def open_record(request: Request, ctx: ConsultContext, principal: Principal, via: str) -> tuple[str, bool]:
+async def open_record(
+    request: Request, ctx: ConsultContext, principal: Principal, via: str
+) -> tuple[str, bool]:
     def work(session: Session) -> tuple[str, bool]:
         record, created = service.open_record(session, ctx, principal, today())
         session.flush()
-        record_event(session, principal=principal, action="create-record" if created else "reopen-record",
-                     dst_id=record.dst_id, icn=record.icn, station=record.station, detail={"via": via})
+        record_event(
+            session,
+            principal=principal,
+            action="create-record" if created else "reopen-record",
+            dst_id=record.dst_id,
+            icn=record.icn,
+            station=record.station,
+            detail={"via": via},
+        )
         return record.dst_id, created
 
     try:
         dst_id, created = await in_transaction(request, work)
     except service.UnmappedService:
-        await in_transaction(request, lambda s: reference.note_unmapped(
-            s, station=ctx.station, name=ctx.consult_service))
+        await in_transaction(
+            request, lambda s: reference.note_unmapped(s, station=ctx.station, name=ctx.consult_service)
+        )
         raise
     if not created:
         get_panels(request).cache.forget(dst_id)  # a reopened record re-queries partners live
@@ -52,14 +62,17 @@ async def open_record(request: Request, ctx: ConsultContext, principal: Principa
 async def load_context(request: Request, dst_id: str, principal: Principal, action: str) -> RecordContext:
     def work(session: Session) -> RecordContext:
         record = service.get_record(session, dst_id)
-        record_event(session, principal=principal, action=action, dst_id=dst_id, icn=record.icn,
-                     station=record.station)
+        record_event(
+            session, principal=principal, action=action, dst_id=dst_id, icn=record.icn, station=record.station
+        )
         return RecordContext.of(record)
 
     return await in_transaction(request, work)
 
 
-async def gather_for_eligibility(request: Request, ctx: RecordContext) -> tuple[PatientPanel, FacilitiesPanel]:
+async def gather_for_eligibility(
+    request: Request, ctx: RecordContext
+) -> tuple[PatientPanel, FacilitiesPanel]:
     panels = get_panels(request)
     patient = await panels.patient(ctx)
     facilities = await panels.facilities(ctx)
@@ -88,13 +101,21 @@ def _stored(session: Session, scope: str, key: str, digest: str) -> SaveOutcome 
     if stored is None:
         return None
     if stored.request_hash != digest:
-        raise Invalid("This Idempotency-Key was already used with a different request body. Use a new key for a "
-                      "new decision.", field="Idempotency-Key")
+        raise Invalid(
+            "This Idempotency-Key was already used with a different request body. Use a new key for a "
+            "new decision.",
+            field="Idempotency-Key",
+        )
     return SaveOutcome(stored.status_code, json.loads(stored.response_body), replayed=True)
 
 
 async def save_decision(
-    request: Request, dst_id: str, body: DecisionIn, principal: Principal, *, key: str,
+    request: Request,
+    dst_id: str,
+    body: DecisionIn,
+    principal: Principal,
+    *,
+    key: str,
     expected_version: int | None,
 ) -> SaveOutcome:
     scope = f"{principal.user_id}:{dst_id}"
@@ -106,8 +127,12 @@ async def save_decision(
     if body.clinical_service:
         ctx = await _with_clinical_service(request, ctx, body.clinical_service, expected_version, principal)
         expected_version = ctx.version
-    entries = Entries(body.next_available_date, body.veteran_agreed_later_date,
-                      body.bmi.factor if body.bmi else None, body.bmi.explanation if body.bmi else None)
+    entries = Entries(
+        body.next_available_date,
+        body.veteran_agreed_later_date,
+        body.bmi.factor if body.bmi else None,
+        body.bmi.explanation if body.bmi else None,
+    )
     assessment = await assess_record(request, ctx, entries)
 
     def work(session: Session) -> SaveOutcome:
@@ -115,13 +140,24 @@ async def save_decision(
         if earlier is not None:
             return earlier
         record = service.get_record(session, dst_id)
-        decision = service.save_decision(session, record, body, principal, assessment, today=today(),
-                                         expected_version=expected_version)
+        decision = service.save_decision(
+            session, record, body, principal, assessment, today=today(), expected_version=expected_version
+        )
         out = decision_body(record, decision, assessment.result.warnings)
-        session.add(IdempotencyKey(scope=scope, key=key, request_hash=digest, status_code=200,
-                                   response_body=json.dumps(out)))
-        record_event(session, principal=principal, action="save-decision", dst_id=dst_id, icn=record.icn,
-                     station=record.station, detail={"revision": decision.revision})
+        session.add(
+            IdempotencyKey(
+                scope=scope, key=key, request_hash=digest, status_code=200, response_body=json.dumps(out)
+            )
+        )
+        record_event(
+            session,
+            principal=principal,
+            action="save-decision",
+            dst_id=dst_id,
+            icn=record.icn,
+            station=record.station,
+            detail={"revision": decision.revision},
+        )
         return SaveOutcome(200, out)
 
     try:
@@ -143,8 +179,14 @@ async def _with_clinical_service(
     def work(session: Session) -> RecordContext:
         record = service.get_record(session, ctx.dst_id)
         service.set_clinical_service(session, record, name, expected_version)
-        record_event(session, principal=principal, action="set-clinical-service", dst_id=ctx.dst_id,
-                     icn=record.icn, station=record.station)
+        record_event(
+            session,
+            principal=principal,
+            action="set-clinical-service",
+            dst_id=ctx.dst_id,
+            icn=record.icn,
+            station=record.station,
+        )
         return RecordContext.of(record)
 
     updated = await in_transaction(request, work)
@@ -163,7 +205,8 @@ def decision_body(record: DstRecord, decision: Decision, warnings: tuple[str, ..
         "forward": decision.forward,
         "forwardTo": decision.forward_to,
         "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
-        if decision.bmi_factor else None,
+        if decision.bmi_factor
+        else None,
         "nextAvailableDate": _iso(decision.next_available_date),
         "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
         "clinicalService": decision.clinical_service_name,
@@ -182,5 +225,3 @@ def decision_body(record: DstRecord, decision: Decision, warnings: tuple[str, ..
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-

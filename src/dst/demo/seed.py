@@ -31,8 +31,12 @@ async def seed_demo(settings: Settings) -> dict[str, int]:
             consult_services = seed_consult_services(session)
     finally:
         engine.dispose()
-    return {"facilities": facilities.written, "seocs": seocs.written, "wait times": waits,
-            "consult services": consult_services}
+    return {
+        "facilities": facilities.written,
+        "seocs": seocs.written,
+        "wait times": waits,
+        "consult services": consult_services,
+    }
 
 
 def seed_wait_times(session: Session) -> int:
@@ -54,9 +58,19 @@ def seed_consult_services(session: Session) -> int:
     count = 0
     for station in session.scalars(select(Station)):
         for service in services:
-            for name, community in ((f"{service.name} OUTPT", False), (service.community_care_consult_name, True)):
+            for name, community in (
+                (f"{service.name} OUTPT", False),
+                (service.community_care_consult_name, True),
+            ):
                 if (station.sta3n, name) not in existing:
-                    session.add(ConsultService(station=station.sta3n, name=name, clinical_service_id=service.id,
-                                               source="demo", community_care=community))
+                    session.add(
+                        ConsultService(
+                            station=station.sta3n,
+                            name=name,
+                            clinical_service_id=service.id,
+                            source="demo",
+                            community_care=community,
+                        )
+                    )
                     count += 1
     return count

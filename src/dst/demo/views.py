@@ -28,7 +28,7 @@ def safe_next(target: str) -> str:
 @router.get("/api/v1/demo/patients", tags=["Demo"], summary="Demo Veterans (synthetic; dev mode only)")
 async def demo_patients(request: Request) -> list[dict[str, Any]]:
     _dev_only(request)
-    from dst.demo.network import demo_patients as listing  # noqa: PLC0415 - built only when asked
+    from dst.demo.network import demo_patients as listing
 
     return listing()
 
@@ -37,14 +37,15 @@ async def demo_patients(request: Request) -> list[dict[str, Any]]:
 async def dev_sign_in(
     request: Request,
     role: Annotated[str, Query()],
-    next: Annotated[str, Query()] = "/",  # noqa: A002 - the contract's parameter name
+    next: Annotated[str, Query()] = "/",
 ) -> Response:
     _dev_only(request)
     try:
         chosen = Role(role)
     except ValueError:
-        raise HTTPException(400, f"Unknown role {role!r}; use provider, scheduler, reporting, admin or auditor."
-                            ) from None
+        raise HTTPException(
+            400, f"Unknown role {role!r}; use provider, scheduler, reporting, admin or auditor."
+        ) from None
     if chosen is Role.SERVICE:
         raise HTTPException(400, "The service role is for machine clients, which use the bearer token.")
     sign_in(request, chosen)

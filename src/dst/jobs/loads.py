@@ -44,12 +44,20 @@ def store_facilities(session: Session, records: list[FacilityRecord], report: Lo
 def store_seocs(session: Session, seocs: list[Seoc], report: LoadReport) -> None:
     session.execute(delete(SeocEntry))
     for seoc in seocs:
-        session.add(SeocEntry(
-            seoc_id=seoc.seoc_id, name=seoc.name, category_of_care=seoc.category_of_care,
-            service_line=seoc.service_line, description=seoc.description, duration_days=seoc.duration_days,
-            max_visits=seoc.max_visits, procedural_overview=seoc.procedural_overview,
-            disclaimer=seoc.disclaimer, version=seoc.version,
-        ))
+        session.add(
+            SeocEntry(
+                seoc_id=seoc.seoc_id,
+                name=seoc.name,
+                category_of_care=seoc.category_of_care,
+                service_line=seoc.service_line,
+                description=seoc.description,
+                duration_days=seoc.duration_days,
+                max_visits=seoc.max_visits,
+                procedural_overview=seoc.procedural_overview,
+                disclaimer=seoc.disclaimer,
+                version=seoc.version,
+            )
+        )
     report.written = len(seocs)
 
 

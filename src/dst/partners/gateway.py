@@ -61,7 +61,11 @@ class PartnerGateway:
     async def _call(self, partner: Partner, op: Callable[[], Awaitable[T]], retries: int = 0) -> T:
         # Interactive calls are not retried: a clinician would wait two timeouts; a reload retries.
         return await guarded_call(
-            partner, op, timeout_s=self.timeout_s, breaker=self.breakers[partner], retries=retries,
+            partner,
+            op,
+            timeout_s=self.timeout_s,
+            breaker=self.breakers[partner],
+            retries=retries,
             stats=self.stats[partner],
         )
 

@@ -23,27 +23,33 @@ FAKE_BASE = "http://fake.partner.invalid"
 
 def fake_apps(settings: Settings) -> dict[str, Callable[[], Any]]:
     """Factories for the embedded fakes, built from the synthetic demo network only when needed."""
-    from dst.demo.network import demo_network  # noqa: PLC0415 - the network is built lazily
-    from dst.partners.ee import fake as ee_fake  # noqa: PLC0415
-    from dst.partners.facilities import fake as facilities_fake  # noqa: PLC0415
-    from dst.partners.mvi import fake as mvi_fake  # noqa: PLC0415
-    from dst.partners.ppms import fake as ppms_fake  # noqa: PLC0415
-    from dst.partners.seoc import fake as seoc_fake  # noqa: PLC0415
+    from dst.demo.network import demo_network
+    from dst.partners.ee import fake as ee_fake
+    from dst.partners.facilities import fake as facilities_fake
+    from dst.partners.mvi import fake as mvi_fake
+    from dst.partners.ppms import fake as ppms_fake
+    from dst.partners.seoc import fake as seoc_fake
 
     return {
         "mvi": lambda: mvi_fake.create_app(demo_network().veterans),
-        "ee": lambda: ee_fake.create_app(demo_network().veterans, username=settings.ee_username,
-                                         password=settings.ee_password.get_secret_value()),
+        "ee": lambda: ee_fake.create_app(
+            demo_network().veterans,
+            username=settings.ee_username,
+            password=settings.ee_password.get_secret_value(),
+        ),
         "facilities": lambda: facilities_fake.create_app(
-            demo_network().facilities, api_key=settings.facilities_api_key.get_secret_value(),
-            inline_wait_times=True),
+            demo_network().facilities,
+            api_key=settings.facilities_api_key.get_secret_value(),
+            inline_wait_times=True,
+        ),
         "ppms": lambda: ppms_fake.create_app(demo_network().providers),
         "seoc": lambda: seoc_fake.create_app(demo_network().seocs),
     }
 
 
-def _client(stack: AsyncExitStack, url: str | None, fake: Callable[[], Any], timeout_s: float
-            ) -> tuple[str, httpx.AsyncClient]:
+def _client(
+    stack: AsyncExitStack, url: str | None, fake: Callable[[], Any], timeout_s: float
+) -> tuple[str, httpx.AsyncClient]:
     # The transport timeout is a backstop; guarded_call enforces the partner timeout itself.
     timeout = httpx.Timeout(timeout_s + 1.0, connect=min(5.0, timeout_s))
     if url:
@@ -72,9 +78,13 @@ async def build_gateway(settings: Settings) -> AsyncIterator[PartnerGateway]:
     t = settings.partner_timeout_s
     async with AsyncExitStack() as stack:
         clients = {}
-        for name, url in (("mvi", settings.mvi_url), ("ee", settings.ee_url),
-                          ("facilities", settings.facilities_url), ("ppms", settings.ppms_url),
-                          ("seoc", settings.seoc_url)):
+        for name, url in (
+            ("mvi", settings.mvi_url),
+            ("ee", settings.ee_url),
+            ("facilities", settings.facilities_url),
+            ("ppms", settings.ppms_url),
+            ("seoc", settings.seoc_url),
+        ):
             base, http = _client(stack, url, fakes[name], t)
             stack.push_async_callback(http.aclose)
             clients[name] = (base, http)
@@ -85,12 +95,16 @@ async def build_gateway(settings: Settings) -> AsyncIterator[PartnerGateway]:
             routing = RoutingClient(base, http)
         yield PartnerGateway(
             mvi=MviClient(*clients["mvi"]),
-            ee=EeClient(*clients["ee"], username=settings.ee_username,
-                        password=settings.ee_password.get_secret_value()),
+            ee=EeClient(
+                *clients["ee"],
+                username=settings.ee_username,
+                password=settings.ee_password.get_secret_value(),
+            ),
             ppms=PpmsClient(*clients["ppms"]),
             routing=routing,
             seoc=SeocClient(*clients["seoc"]),
-            facilities=FacilitiesClient(*clients["facilities"],
-                                        api_key=settings.facilities_api_key.get_secret_value()),
+            facilities=FacilitiesClient(
+                *clients["facilities"], api_key=settings.facilities_api_key.get_secret_value()
+            ),
             timeout_s=t,
         )

@@ -52,8 +52,17 @@ def nearby_offering(
         miles = miles_between(point, location)
         if miles <= radius_miles:
             found.append(
-                Nearby(facility.facility_id, facility.name, facility.city, facility.state, facility.phone,
-                       location, miles, va_days, cc_days)
+                Nearby(
+                    facility.facility_id,
+                    facility.name,
+                    facility.city,
+                    facility.state,
+                    facility.phone,
+                    location,
+                    miles,
+                    va_days,
+                    cc_days,
+                )
             )
     found.sort(key=lambda n: n.miles)
     return found
@@ -77,20 +86,32 @@ def upsert_facility(session: Session, record: FacilityRecord) -> None:
     session.add(facility)
     session.execute(delete(FacilityService).where(FacilityService.facility_id == record.facility_id))
     session.flush()
-    session.add_all(FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services))
+    session.add_all(
+        FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services)
+    )
 
 
 def replace_wait_times(
-    session: Session, rows: Iterable[tuple[str, int, float | None, int | None, float | None]], *, as_of: date,
+    session: Session,
+    rows: Iterable[tuple[str, int, float | None, int | None, float | None]],
+    *,
+    as_of: date,
     source: str,
 ) -> int:
     """Replace the wait-time table with (facility_id, clinical_service_id, va_days, sample, cc_days) rows."""
     session.execute(delete(FacilityWaitTime))
     count = 0
     for facility_id, service_id, va_days, sample, cc_days in rows:
-        session.add(FacilityWaitTime(
-            facility_id=facility_id, clinical_service_id=service_id, va_average_days=va_days,
-            va_sample_size=sample, cc_average_days=cc_days, as_of=as_of, source=source,
-        ))
+        session.add(
+            FacilityWaitTime(
+                facility_id=facility_id,
+                clinical_service_id=service_id,
+                va_average_days=va_days,
+                va_sample_size=sample,
+                cc_average_days=cc_days,
+                as_of=as_of,
+                source=source,
+            )
+        )
         count += 1
     return count

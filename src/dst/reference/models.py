@@ -37,7 +37,9 @@ class ClinicalService(Base):
     seoc_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     community_care_consult_name: Mapped[str] = mapped_column(String(80))
     stop_codes: Mapped[list[ClinicalServiceStopCode]] = relationship(
-        back_populates="clinical_service", cascade="all, delete-orphan", order_by="ClinicalServiceStopCode.position"
+        back_populates="clinical_service",
+        cascade="all, delete-orphan",
+        order_by="ClinicalServiceStopCode.position",
     )
     synonyms: Mapped[list[ClinicalServiceSynonym]] = relationship(
         back_populates="clinical_service", cascade="all, delete-orphan"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dst.db.base import utcnow
 from dst.reference.catalog import normalize_service_name
-from dst.reference.models import ClinicalService, ClinicalServiceSynonym, ConsultService, Station
+from dst.reference.models import ClinicalService, ClinicalServiceSynonym, ConsultService, SeocEntry, Station
 
 COMMUNITY_CARE_PREFIX = "COMMUNITY CARE-"
 
@@ -111,3 +111,11 @@ def default_forward_target(session: Session, *, station: str, clinical_service: 
         )
     )
     return local or clinical_service.community_care_consult_name
+
+
+def seocs_for(session: Session, clinical_service: ClinicalService | None) -> list[SeocEntry]:
+    """Active SEOCs whose category of care belongs to the clinical service (the national mapping)."""
+    if clinical_service is None or not clinical_service.seoc_categories:
+        return []
+    query = select(SeocEntry).where(SeocEntry.category_of_care.in_(clinical_service.seoc_categories))
+    return list(session.scalars(query.order_by(SeocEntry.name)))

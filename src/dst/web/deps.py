@@ -65,8 +65,11 @@ def current_principal(request: Request) -> Principal | None:
 def require_principal(request: Request) -> Principal:
     principal = current_principal(request)
     if principal is None:
-        raise HTTPException(401, "Sign in, or send Authorization: Bearer <service token>.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "Sign in, or send Authorization: Bearer <service token>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return principal
 
 
@@ -100,4 +103,6 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, presented: str | None) -> None:
     expected = request.session.get("csrf")
     if not expected or not presented or not secrets.compare_digest(str(expected), presented):
-        raise HTTPException(403, "This form has expired or did not come from DST. Reload the page and try again.")
+        raise HTTPException(
+            403, "This form has expired or did not come from DST. Reload the page and try again."
+        )

@@ -30,8 +30,12 @@ async def ready(request: Request) -> JSONResponse:
     except Exception:  # any database failure means not ready; the detail goes to the log, not the probe
         return JSONResponse({"status": "DOWN", "database": "unreachable"}, status_code=503)
     current = revision == head_revision()
-    body = {"status": "UP" if current else "DOWN", "database": "UP", "schemaRevision": revision,
-            "schemaCurrent": current}
+    body = {
+        "status": "UP" if current else "DOWN",
+        "database": "UP",
+        "schemaRevision": revision,
+        "schemaCurrent": current,
+    }
     return JSONResponse(body, status_code=200 if current else 503)
 
 

@@ -38,10 +38,23 @@ async def sign_out(request: Request, csrf: Annotated[str, Form()]) -> Response:
 
 
 async def choose_service_page(request: Request, ctx: ConsultContext, params: dict[str, str]) -> Response:
-    services = await in_transaction(request, reference.all_clinical_services)
-    return render(request, "choose_service.html", {
-        "consult_service": ctx.consult_service, "station": ctx.station, "params": params, "services": services,
-    })
+    def work(session: Session) -> list[dict[str, str]]:
+        return [
+            {"name": s.name, "synonyms": ", ".join(sorted(x.synonym for x in s.synonyms))}
+            for s in reference.all_clinical_services(session)
+        ]
+
+    services = await in_transaction(request, work)
+    return render(
+        request,
+        "choose_service.html",
+        {
+            "consult_service": ctx.consult_service,
+            "station": ctx.station,
+            "params": params,
+            "services": services,
+        },
+    )
 
 
 @router.get("/dst/{dst_id}", response_class=HTMLResponse)
@@ -49,48 +62,69 @@ async def dashboard(request: Request, dst_id: str, principal: ClinicalUser, save
     return await _dashboard(request, dst_id, principal, saved=bool(saved))
 
 
-async def _dashboard(request: Request, dst_id: str, principal: Any, *, saved: bool = False,
-                     form: dict[str, Any] | None = None, form_errors: list[str] | None = None) -> Response:
+async def _dashboard(
+    request: Request,
+    dst_id: str,
+    principal: Any,
+    *,
+    saved: bool = False,
+    form: dict[str, Any] | None = None,
+    form_errors: list[str] | None = None,
+) -> Response:
     ctx = await workflow.load_context(request, dst_id, principal, "view-dashboard")
     panels = get_panels(request)
     patient, facilities, providers = await asyncio.gather(
-        panels.patient(ctx), panels.facilities(ctx), panels.providers(ctx))
+        panels.patient(ctx), panels.facilities(ctx), panels.providers(ctx)
+    )
     assessment = await workflow.assess_record(request, ctx)
 
     def reads(session: Session) -> dict[str, Any]:
         record = service.get_record(session, dst_id)
-        seocs = serializers.seoc_json
-        categories = record.clinical_service.seoc_categories if record.clinical_service else []
-        from sqlalchemy import select  # noqa: PLC0415
-
-        from dst.reference.models import SeocEntry  # noqa: PLC0415
-
-        rows = list(session.scalars(select(SeocEntry).where(SeocEntry.category_of_care.in_(categories))
-                                    .order_by(SeocEntry.name))) if categories else []
-        default_forward = reference.default_forward_target(
-            session, station=record.station, clinical_service=record.clinical_service
-        ) if record.clinical_service else ""
-        return {"record": serializers.record_json(record), "seocs": [seocs(s) for s in rows],
-                "cc_services": reference.community_care_services(session, record.station),
-                "default_forward": default_forward}
+        rows = reference.seocs_for(session, record.clinical_service)
+        default_forward = (
+            reference.default_forward_target(
+                session, station=record.station, clinical_service=record.clinical_service
+            )
+            if record.clinical_service
+            else ""
+        )
+        return {
+            "record": serializers.record_json(record),
+            "seocs": [serializers.seoc_json(s) for s in rows],
+            "cc_services": reference.community_care_services(session, record.station),
+            "default_forward": default_forward,
+        }
 
     data = await in_transaction(request, reads)
     entries = data["record"]["entries"] or {}
     form = form or {
-        "veteranOption": entries.get("veteranOption"), "seocId": entries.get("seocId"),
-        "forward": "yes" if entries.get("forward") else "no", "forwardTo": entries.get("forwardTo"),
+        "veteranOption": entries.get("veteranOption"),
+        "seocId": entries.get("seocId"),
+        "forward": "yes" if entries.get("forward") else "no",
+        "forwardTo": entries.get("forwardTo"),
         "bmiFactor": (entries.get("bmi") or {}).get("factor"),
         "bmiExplanation": (entries.get("bmi") or {}).get("explanation"),
         "nextAvailableDate": entries.get("nextAvailableDate"),
         "veteranAgreedLaterDate": entries.get("veteranAgreedLaterDate"),
     }
-    return render(request, "dashboard.html", {
-        **data, "patient": serializers.patient_json(patient),
-        "facilities": serializers.facilities_json(ctx, facilities, workflow.today()),
-        "providers": serializers.providers_json(providers), "eligibility": serializers.eligibility_json(assessment),
-        "labels": CRITERION_LABELS, "bmi_factors": BMI_FACTORS, "saved": saved, "form": form,
-        "form_errors": form_errors or [], "idempotency_key": str(uuid.uuid4()),
-    }, status_code=422 if form_errors else 200)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            **data,
+            "patient": serializers.patient_json(patient),
+            "facilities": serializers.facilities_json(ctx, facilities, workflow.today()),
+            "providers": serializers.providers_json(providers),
+            "eligibility": serializers.eligibility_json(assessment),
+            "labels": CRITERION_LABELS,
+            "bmi_factors": BMI_FACTORS,
+            "saved": saved,
+            "form": form,
+            "form_errors": form_errors or [],
+            "idempotency_key": str(uuid.uuid4()),
+        },
+        status_code=422 if form_errors else 200,
+    )
 
 
 @router.post("/dst/{dst_id}/decision")
@@ -99,15 +133,25 @@ async def post_decision(request: Request, dst_id: str, principal: ClinicalUser) 
     check_csrf(request, form.get("csrf"))
     try:
         body = decision_from_form(form)
-        await workflow.save_decision(request, dst_id, body, principal,
-                                     key=form.get("idempotencyKey") or str(uuid.uuid4()),
-                                     expected_version=body.base_version)
+        await workflow.save_decision(
+            request,
+            dst_id,
+            body,
+            principal,
+            key=form.get("idempotencyKey") or str(uuid.uuid4()),
+            expected_version=body.base_version,
+        )
     except ValidationError as exc:
-        from fastapi.exceptions import RequestValidationError  # noqa: PLC0415
+        from fastapi.exceptions import RequestValidationError
 
-        detail, items = describe_validation(RequestValidationError(exc.errors()))
-        return await _dashboard(request, dst_id, principal, form=form,
-                                form_errors=[f"{i['field']}: {i['message']}" for i in items])
+        _, items = describe_validation(RequestValidationError(exc.errors()))
+        return await _dashboard(
+            request,
+            dst_id,
+            principal,
+            form=form,
+            form_errors=[f"{i['field']}: {i['message']}" for i in items],
+        )
     except DstProblem as exc:
         if exc.status == 404:
             raise
@@ -123,16 +167,18 @@ def decision_from_form(form: dict[str, str]) -> DecisionIn:
     bmi = None
     if value("bmiFactor") or value("bmiExplanation"):
         bmi = {"factor": value("bmiFactor") or "", "explanation": value("bmiExplanation") or ""}
-    return DecisionIn.model_validate({
-        "veteranOption": value("veteranOption") or "",
-        "seocId": value("seocId"),
-        "forward": value("forward") == "yes",
-        "forwardTo": value("forwardTo") if value("forward") == "yes" else None,
-        "bmi": bmi,
-        "nextAvailableDate": value("nextAvailableDate"),
-        "veteranAgreedLaterDate": value("veteranAgreedLaterDate"),
-        "baseVersion": value("baseVersion"),
-    })
+    return DecisionIn.model_validate(
+        {
+            "veteranOption": value("veteranOption") or "",
+            "seocId": value("seocId"),
+            "forward": value("forward") == "yes",
+            "forwardTo": value("forwardTo") if value("forward") == "yes" else None,
+            "bmi": bmi,
+            "nextAvailableDate": value("nextAvailableDate"),
+            "veteranAgreedLaterDate": value("veteranAgreedLaterDate"),
+            "baseVersion": value("baseVersion"),
+        }
+    )
 
 
 def signed_in(request: Request) -> bool:

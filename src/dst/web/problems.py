@@ -47,7 +47,7 @@ def _respond(request: Request, status: int, title: str, detail: str, **extra: An
     if path.startswith(PLAIN_PREFIXES):
         return PlainTextResponse(f"{title}: {detail}", status_code=status)
     if _wants_page(request):
-        from dst.web.templating import render_error  # noqa: PLC0415 - avoids an import cycle at start-up
+        from dst.web.templating import render_error
 
         return render_error(request, status, title, detail)
     return problem(status, title, detail, **extra)
@@ -65,8 +65,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        title = {401: "Sign-in required", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-                 413: "Request too large", 429: "Too many requests"}.get(exc.status_code, "Error")
+        title = {
+            401: "Sign-in required",
+            403: "Forbidden",
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Request too large",
+            429: "Too many requests",
+        }.get(exc.status_code, "Error")
         response = _respond(request, exc.status_code, title, str(exc.detail))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
@@ -74,8 +80,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unexpected error on %s %s: %s", request.method, getattr(request.scope.get("route"), "path", "?"),
-                  type(exc).__name__)
-        return _respond(request, 500, "Internal error",
-                        "DST could not complete this request. Nothing was saved. Try again; if it keeps "
-                        "happening, contact the Enterprise Service Desk.")
+        log.error(
+            "unexpected error on %s %s: %s",
+            request.method,
+            getattr(request.scope.get("route"), "path", "?"),
+            type(exc).__name__,
+        )
+        return _respond(
+            request,
+            500,
+            "Internal error",
+            "DST could not complete this request. Nothing was saved. Try again; if it keeps "
+            "happening, contact the Enterprise Service Desk.",
+        )

@@ -19,12 +19,17 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         principal = current_principal(request)
     except Exception:  # an invalid bearer token on a page: show the page signed out
         principal = None
-    base = {"principal": principal, "csrf": csrf_token(request) if "session" in request.scope else "",
-            "settings": request.app.state.settings}
+    base = {
+        "principal": principal,
+        "csrf": csrf_token(request) if "session" in request.scope else "",
+        "settings": request.app.state.settings,
+    }
     response = TEMPLATES.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
-    return render(request, "error.html", {"status": status, "title": title, "detail": detail}, status_code=status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "detail": detail}, status_code=status
+    )

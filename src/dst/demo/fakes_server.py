@@ -1,0 +1,79 @@
+"""`dst fakes serve`: every partner fake on one port, each under its own path, for the demo and benchmarks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dst.config import Settings
+from dst.demo.network import demo_network
+from dst.partners.ee import fake as ee_fake
+from dst.partners.facilities import fake as facilities_fake
+from dst.partners.mvi import fake as mvi_fake
+from dst.partners.ppms import fake as ppms_fake
+from dst.partners.routing import fake as routing_fake
+from dst.partners.seoc import fake as seoc_fake
+
+PATHS = ("/mvi", "/ee", "/facilities", "/ppms", "/seoc", "/routing")
+
+
+class PrefixRouter:
+    """Send `/mvi` and `/mvi/…` alike to the MVI fake: SOAP endpoints are posted to without a slash."""
+
+    def __init__(self, apps: dict[str, ASGIApp]) -> None:
+        self.apps = apps
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _ignore_lifespan(receive, send)
+            return
+        path: str = scope["path"]
+        for prefix, app in self.apps.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                inner = {
+                    **scope,
+                    "path": path[len(prefix) :] or "/",
+                    "root_path": scope.get("root_path", "") + prefix,
+                }
+                await app(inner, receive, send)
+                return
+        await PlainTextResponse("No partner fake at this path", status_code=404)(scope, receive, send)
+
+
+async def _ignore_lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message: Any = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_fakes_app(
+    settings: Settings, *, latency_s: float = 0.0, providers: int | None = None
+) -> PrefixRouter:
+    """Point DST at it with DST_MVI_URL=http://host:port/mvi, DST_EE_URL=…/ee, and so on."""
+    network = demo_network() if providers is None else demo_network(providers=providers)
+    return PrefixRouter(
+        {
+            "/mvi": mvi_fake.create_app(network.veterans, latency_s=latency_s),
+            "/ee": ee_fake.create_app(
+                network.veterans,
+                username=settings.ee_username,
+                password=settings.ee_password.get_secret_value(),
+                latency_s=latency_s,
+            ),
+            "/facilities": facilities_fake.create_app(
+                network.facilities,
+                api_key=settings.facilities_api_key.get_secret_value(),
+                latency_s=latency_s,
+                inline_wait_times=True,
+            ),
+            "/ppms": ppms_fake.create_app(network.providers, latency_s=latency_s),
+            "/seoc": seoc_fake.create_app(network.seocs, latency_s=latency_s),
+            "/routing": routing_fake.create_app(latency_s=latency_s),
+        }
+    )
