@@ -11,7 +11,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from dst.partners.facilities.query import FACILITY_TYPES, BadQueryError, parse_query, select
+from dst.partners.facilities.query import (
+    FACILITY_TYPES,
+    BadQueryError,
+    FacilitiesQuery,
+    parse_query,
+    select,
+)
 from dst.partners.facilities.wire import detailed_services_json, facility_json
 from dst.partners.types import FacilityRecord
 
@@ -50,9 +56,12 @@ def _links(request: Request, page: int, per_page: int, total_pages: int) -> dict
 
 
 def _listing(
-    request: Request, matches: list[tuple[FacilityRecord, float | None]], *, inline_wait_times: bool
+    request: Request,
+    query: FacilitiesQuery,
+    matches: list[tuple[FacilityRecord, float | None]],
+    *,
+    inline_wait_times: bool,
 ) -> dict[str, Any]:
-    query = parse_query(request.query_params)
     total = len(matches)
     total_pages = math.ceil(total / query.per_page) if query.per_page else 0
     start = (query.page - 1) * query.per_page
@@ -102,8 +111,8 @@ def create_app(
     @routes.get("/facilities")
     async def list_facilities(request: Request) -> JSONResponse:
         try:
-            matches = select(facilities, parse_query(request.query_params))
-            body = _listing(request, matches, inline_wait_times=inline_wait_times)
+            query = parse_query(request.query_params)
+            body = _listing(request, query, select(facilities, query), inline_wait_times=inline_wait_times)
         except BadQueryError as error:
             return _error(400, "Bad Request", str(error))
         return JSONResponse(body)
