@@ -202,3 +202,19 @@ async def test_a_next_link_pointing_back_ends_the_walk() -> None:
 )
 def test_service_names_normalise_to_v1_ids(given: str, expected: str) -> None:
     assert normalize_service_id(given) == expected
+
+
+@pytest.mark.anyio
+async def test_a_numeric_visn_is_read_as_text() -> None:
+    item = {
+        "id": "vha_999",
+        "type": "va_facilities",
+        "attributes": {"name": "X", "facilityType": "va_health_facility", "visn": 7, "lat": 1, "long": 2},
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": [item], "links": {}, "meta": {}})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        [record] = await FacilitiesClient(BASE, http, KEY).get_facilities(["vha_999"])
+    assert (record.visn, record.location) == ("7", GeoPoint(lat=1.0, lng=2.0))

@@ -195,6 +195,18 @@ async def test_open_breaker_fails_fast_without_calling(breaker: CircuitBreaker, 
 
 
 @pytest.mark.anyio
+async def test_after_the_cool_off_one_call_probes_and_its_success_closes(
+    breaker: CircuitBreaker, clock: Clock
+) -> None:
+    tripped(breaker, clock)
+    clock.advance(60)
+    op = Partner500(0)
+    assert await guarded_call(Partner.PPMS, op, timeout_s=1, breaker=breaker) == "ok"
+    assert op.calls == 1
+    assert breaker.state is BreakerState.CLOSED
+
+
+@pytest.mark.anyio
 async def test_maintenance_window_is_named_as_such(breaker: CircuitBreaker) -> None:
     breaker.force_open()
     with pytest.raises(PartnerError) as caught:
