@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
+from dst.partners.facilities.nearby import MalformedBandError, NearbyAnswer, parse_nearby
 from dst.partners.facilities.wire import (
     MalformedRecordError,
     WaitDays,
@@ -19,7 +20,7 @@ from dst.partners.facilities.wire import (
     parse_facility,
 )
 from dst.partners.resilience import check_status, decode_json, require_mapping, send
-from dst.partners.types import FacilityRecord
+from dst.partners.types import FacilityRecord, GeoPoint
 
 log = logging.getLogger(__name__)
 _P = Partner.FACILITIES
@@ -99,6 +100,26 @@ class FacilitiesClient:
             return parse_detailed_services(decode_json(_P, response))
         except MalformedRecordError as error:
             raise PartnerError(_P, FailureKind.MALFORMED, f"services answer: {error}") from error
+
+    async def nearby(
+        self, point: GeoPoint, drive_time_minutes: int = 90, services: Sequence[str] = ()
+    ) -> NearbyAnswer:
+        """Facilities whose PSSG drive-time band holds `point` (the CCE pattern); none means none near."""
+        params = httpx.QueryParams(
+            {
+                "lat": f"{point.lat:.6f}",
+                "lng": f"{point.lng:.6f}",
+                "drive_time": str(drive_time_minutes),
+                "services[]": list(services),
+            }
+        )
+        url = f"{self.base_url}/nearby"
+        response = await send(_P, self.http, url, params=params, headers=self._headers)
+        check_status(_P, response)
+        try:
+            return parse_nearby(decode_json(_P, response))
+        except MalformedBandError as error:
+            raise PartnerError(_P, FailureKind.MALFORMED, f"nearby answer: {error}") from error
 
     async def _pages(self, url: str, params: Mapping[str, str] | None) -> AsyncIterator[FacilityPage]:
         next_url: str | None = url
