@@ -51,9 +51,10 @@ class FacilitiesClient:
     Wait times: current v1 keeps them only under `/facilities/{id}/services` (`waitTime`), while the
     2022 v1 shape and v0 carry them in the facility (`waitTimes` / `wait_times`). The client uses
     the inline block when the record has one and otherwise asks `/services` once per facility that
-    lists health services, `wait_time_concurrency` at a time. That N+1 cost is paid only by the
-    nightly facility sync (about 1,300 VHA sites), never on a clinician's request, and a facility
-    whose `/services` fails is kept without wait times and reported in the page.
+    lists health services, `wait_time_concurrency` at a time (vets-api's `get_by_id` does the same
+    second call). For the nightly sync that is about 1,300 extra calls, so keep the concurrency
+    within the key's rate limit; a 429 or any other failure of one `/services` call keeps that
+    facility without wait times and names it in `FacilityPage.wait_times_missing`.
     """
 
     def __init__(
