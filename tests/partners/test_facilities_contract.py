@@ -12,6 +12,7 @@ import pytest
 from dst.partners.errors import FailureKind, PartnerError
 from dst.partners.facilities.client import FacilitiesClient
 from dst.partners.facilities.fake import create_app
+from dst.partners.facilities.nearby import DriveTimeBand
 from dst.partners.types import Address, FacilityRecord, GeoPoint
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "partners" / "facilities"
@@ -134,10 +135,14 @@ async def test_v0_ids_answer_keeps_a_missing_established_wait_as_none() -> None:
     assert clinic.wait_days["ophthalmology"] == (224.0, 0.210526)
 
 
-def test_v0_nearby_band_shape_is_as_documented() -> None:
-    band = recorded("v0_nearby_drive_time_band.json")["data"][0]
-    assert band["id"] == "vha_675GA"
-    assert (band["attributes"]["min_time"], band["attributes"]["max_time"]) == (10, 20)
+@pytest.mark.anyio
+async def test_v0_nearby_band_parses() -> None:
+    async with replaying(recorded("v0_nearby_drive_time_band.json")) as http:
+        answer = await FacilitiesClient(BASE, http, KEY).nearby(GeoPoint(lat=26.2, lng=-98.2), 30)
+    assert answer.bands == (DriveTimeBand("vha_675GA", 10, 20),)
+    assert answer.band_version is None  # the mock's body has no meta
+    async with replaying({}) as http:  # the same mock's answer for a point near no facility
+        assert (await FacilitiesClient(BASE, http, KEY).nearby(GeoPoint(lat=25.9, lng=-97.5))).bands == ()
 
 
 # --- the fake speaks the recorded shape -------------------------------------------------------

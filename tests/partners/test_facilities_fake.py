@@ -151,3 +151,18 @@ async def test_single_facility_services_and_ids(http: httpx.AsyncClient) -> None
     assert (await http.get("/ids", params={"type": "health"})).json() == {
         "data": ["vha_539", "vha_757", "vha_757GA"]
     }
+
+
+@pytest.mark.anyio
+async def test_nearby_bands_follow_the_estimator_and_the_drive_time_limit(http: httpx.AsyncClient) -> None:
+    body = (await http.get("/nearby", params={"lat": "40.0", "lng": "-83.0", "drive_time": "60"})).json()
+    bands = [(d["id"], d["attributes"]["minTime"], d["attributes"]["maxTime"]) for d in body["data"]]
+    # 0 mi → 0-10; 34.5 mi × 1.3 at 50 mph ≈ 54 min → 50-60; Cincinnati (~62 mi) is past 60 minutes.
+    assert bands == [("vha_757", 0, 10), ("vha_757GA", 50, 60)]
+    assert body["meta"]["bandVersion"] == "FAKE-ESTIMATE"
+    only_mh = await http.get(
+        "/nearby", params={"lat": "40.0", "lng": "-83.0", "services[]": "MentalHealthCare"}
+    )
+    assert [d["id"] for d in only_mh.json()["data"]] == ["vha_757"]
+    for bad in ({"lat": "40"}, {"lat": "40", "long": "-83"}, {"lat": "40", "lng": "-83", "drive_time": "45"}):
+        assert (await http.get("/nearby", params=bad)).status_code == 400

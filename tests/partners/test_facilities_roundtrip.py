@@ -12,6 +12,7 @@ import pytest
 from dst.partners.errors import FailureKind, PartnerError
 from dst.partners.facilities.client import FacilitiesClient, FacilityPage
 from dst.partners.facilities.fake import create_app
+from dst.partners.facilities.nearby import DriveTimeBand
 from dst.partners.facilities.services import normalize_service_id
 from dst.partners.types import Address, FacilityRecord, GeoPoint
 
@@ -202,3 +203,34 @@ async def test_a_next_link_pointing_back_ends_the_walk() -> None:
 )
 def test_service_names_normalise_to_v1_ids(given: str, expected: str) -> None:
     assert normalize_service_id(given) == expected
+
+
+@pytest.mark.anyio
+async def test_a_numeric_visn_is_read_as_text() -> None:
+    item = {
+        "id": "vha_999",
+        "type": "va_facilities",
+        "attributes": {"name": "X", "facilityType": "va_health_facility", "visn": 7, "lat": 1, "long": 2},
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": [item], "links": {}, "meta": {}})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        [record] = await FacilitiesClient(BASE, http, KEY).get_facilities(["vha_999"])
+    assert (record.visn, record.location) == ("7", GeoPoint(lat=1.0, lng=2.0))
+
+
+@pytest.mark.anyio
+async def test_nearby_round_trip_gives_bands_and_version() -> None:
+    http, client = client_for(create_app(NETWORK, api_key=KEY))
+    async with http:
+        answer = await client.nearby(GeoPoint(lat=39.0, lng=-84.0), drive_time_minutes=30)
+        none = await client.nearby(GeoPoint(lat=20.0, lng=-150.0))
+        mental = await client.nearby(GeoPoint(lat=39.0, lng=-84.0), 90, ["MentalHealthCare", "dental"])
+    assert answer.band_version == "FAKE-ESTIMATE"
+    assert answer.bands[0] == DriveTimeBand("vha_500", 0, 10)
+    assert all(b.max_minutes <= 30 for b in answer.bands)
+    assert none.bands == ()
+    offering = {f.facility_id for f in NETWORK if "mentalHealth" in f.services}
+    assert mental.bands and {b.facility_id for b in mental.bands} <= offering

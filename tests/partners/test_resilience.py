@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime
 
 import httpx
@@ -17,6 +18,8 @@ from dst.partners.resilience import (
     RetryPolicy,
     guarded_call,
 )
+from dst.partners.seoc.client import SeocClient
+from dst.partners.seoc.fake import create_app
 
 
 @pytest.fixture
@@ -192,6 +195,18 @@ async def test_open_breaker_fails_fast_without_calling(breaker: CircuitBreaker, 
 
 
 @pytest.mark.anyio
+async def test_after_the_cool_off_one_call_probes_and_its_success_closes(
+    breaker: CircuitBreaker, clock: Clock
+) -> None:
+    tripped(breaker, clock)
+    clock.advance(60)
+    op = Partner500(0)
+    assert await guarded_call(Partner.PPMS, op, timeout_s=1, breaker=breaker) == "ok"
+    assert op.calls == 1
+    assert breaker.state is BreakerState.CLOSED
+
+
+@pytest.mark.anyio
 async def test_maintenance_window_is_named_as_such(breaker: CircuitBreaker) -> None:
     breaker.force_open()
     with pytest.raises(PartnerError) as caught:
@@ -293,8 +308,35 @@ def test_metric_labels_carry_only_partner_and_outcome() -> None:
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    import random
-
     policy, rng = RetryPolicy(base_s=0.1, cap_s=1.0), random.Random(7)
     assert all(0 <= policy.delay_s(0, rng) <= 0.1 for _ in range(50))
     assert all(0 <= policy.delay_s(10, rng) <= 1.0 for _ in range(50))
+
+
+# --- through a real client and fake ---------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_slow_fake_partner_times_out_through_the_real_client(breaker: CircuitBreaker) -> None:
+    transport = httpx.ASGITransport(app=create_app([], latency_s=0.5))
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = SeocClient("http://seoc.fake", http)
+        with pytest.raises(PartnerError) as caught:
+            await guarded_call(Partner.SEOC, client.active_seocs, timeout_s=0.05, breaker=breaker)
+    assert caught.value.code == "SEOC-TIMEOUT"
+
+
+@pytest.mark.anyio
+async def test_rate_limiting_is_transient_and_retried(breaker: CircuitBreaker) -> None:
+    answers = iter([httpx.Response(429, json={"message": "API rate limit exceeded"})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers, httpx.Response(200, json={"Seocs": []}))
+
+    breaker.record_success()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = SeocClient("http://seoc.fake", http)
+        result = await guarded_call(
+            Partner.SEOC, client.active_seocs, timeout_s=1, breaker=breaker, retries=1, sleep=no_sleep
+        )
+    assert result == []

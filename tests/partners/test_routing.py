@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from dst.partners.errors import FailureKind, PartnerError
-from dst.partners.routing.client import RoutingClient, osrm_coordinates
+from dst.partners.routing.client import RoutingClient, drive_time_source, osrm_coordinates
 from dst.partners.routing.estimator import (
     AVERAGE_SPEED_MPH,
     ROAD_CIRCUITY_FACTOR,
@@ -127,3 +127,13 @@ async def test_unreachable_destination_has_no_minutes() -> None:
         [result] = await RoutingClient(BASE, http).drive_minutes(COLUMBUS, [("vha_358", DAYTON)])
     assert result.minutes is None
     assert "no route" in result.method
+
+
+@pytest.mark.anyio
+async def test_without_a_routing_url_drive_times_are_estimates(http: httpx.AsyncClient) -> None:
+    assert isinstance(drive_time_source(None, http), DriveTimeEstimator)
+    assert isinstance(drive_time_source("", http), DriveTimeEstimator)
+    routed = drive_time_source(BASE, http)
+    assert isinstance(routed, RoutingClient)
+    [result] = await routed.drive_minutes(COLUMBUS, [("vha_552", DAYTON)])
+    assert result.source == "routing"

@@ -232,6 +232,7 @@ async def _attempt(
         )
         _count(partner, stats, kind.value)
         raise PartnerError(partner, kind, f"{partner.value} is not being called: {breaker.state.value}")
+    is_probe = breaker.state is BreakerState.PROBING
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout_s):
@@ -247,7 +248,8 @@ async def _attempt(
         _finish(partner, stats, breaker, started, kind)
         raise PartnerError(partner, kind, f"transport failure: {type(error).__name__}") from error
     except BaseException:
-        breaker.cancel_probe()  # our bug or a cancellation says nothing about the partner
+        if is_probe:
+            breaker.cancel_probe()  # our bug or a cancellation says nothing about the partner
         raise
     _finish(partner, stats, breaker, started, None)
     return result
@@ -310,7 +312,8 @@ async def send(
 
 def check_status(partner: Partner, response: httpx.Response) -> None:
     status = response.status_code
-    if status >= 500:
+    # 429 is the partner shedding load (Lighthouse: 60 requests a minute): transient, so retryable.
+    if status >= 500 or status == 429:
         raise PartnerError(partner, FailureKind.UNAVAILABLE, f"HTTP {status}")
     if status >= 400:
         raise PartnerError(partner, FailureKind.REJECTED, f"HTTP {status}")

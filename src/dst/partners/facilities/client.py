@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
+from dst.partners.facilities.nearby import MalformedBandError, NearbyAnswer, parse_nearby
 from dst.partners.facilities.wire import (
     MalformedRecordError,
     WaitDays,
@@ -19,7 +20,7 @@ from dst.partners.facilities.wire import (
     parse_facility,
 )
 from dst.partners.resilience import check_status, decode_json, require_mapping, send
-from dst.partners.types import FacilityRecord
+from dst.partners.types import FacilityRecord, GeoPoint
 
 log = logging.getLogger(__name__)
 _P = Partner.FACILITIES
@@ -50,9 +51,10 @@ class FacilitiesClient:
     Wait times: current v1 keeps them only under `/facilities/{id}/services` (`waitTime`), while the
     2022 v1 shape and v0 carry them in the facility (`waitTimes` / `wait_times`). The client uses
     the inline block when the record has one and otherwise asks `/services` once per facility that
-    lists health services, `wait_time_concurrency` at a time. That N+1 cost is paid only by the
-    nightly facility sync (about 1,300 VHA sites), never on a clinician's request, and a facility
-    whose `/services` fails is kept without wait times and reported in the page.
+    lists health services, `wait_time_concurrency` at a time (vets-api's `get_by_id` does the same
+    second call). For the nightly sync that is about 1,300 extra calls, so keep the concurrency
+    within the key's rate limit; a 429 or any other failure of one `/services` call keeps that
+    facility without wait times and names it in `FacilityPage.wait_times_missing`.
     """
 
     def __init__(
@@ -99,6 +101,26 @@ class FacilitiesClient:
             return parse_detailed_services(decode_json(_P, response))
         except MalformedRecordError as error:
             raise PartnerError(_P, FailureKind.MALFORMED, f"services answer: {error}") from error
+
+    async def nearby(
+        self, point: GeoPoint, drive_time_minutes: int = 90, services: Sequence[str] = ()
+    ) -> NearbyAnswer:
+        """Facilities whose PSSG drive-time band holds `point` (the CCE pattern); none means none near."""
+        params = httpx.QueryParams(
+            {
+                "lat": f"{point.lat:.6f}",
+                "lng": f"{point.lng:.6f}",
+                "drive_time": str(drive_time_minutes),
+                "services[]": list(services),
+            }
+        )
+        url = f"{self.base_url}/nearby"
+        response = await send(_P, self.http, url, params=params, headers=self._headers)
+        check_status(_P, response)
+        try:
+            return parse_nearby(decode_json(_P, response))
+        except MalformedBandError as error:
+            raise PartnerError(_P, FailureKind.MALFORMED, f"nearby answer: {error}") from error
 
     async def _pages(self, url: str, params: Mapping[str, str] | None) -> AsyncIterator[FacilityPage]:
         next_url: str | None = url

@@ -11,9 +11,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from dst.partners.facilities.query import FACILITY_TYPES, BadQueryError, parse_query, select
+from dst.partners.facilities.nearby import MAX_DRIVE_TIME, estimated_bands, nearby_json
+from dst.partners.facilities.query import (
+    FACILITY_TYPES,
+    BadQueryError,
+    FacilitiesQuery,
+    parse_query,
+    select,
+)
+from dst.partners.facilities.services import is_known_service, normalize_service_id
 from dst.partners.facilities.wire import detailed_services_json, facility_json
-from dst.partners.types import FacilityRecord
+from dst.partners.types import FacilityRecord, GeoPoint
 
 
 def _error(status: int, title: str, detail: str) -> JSONResponse:
@@ -50,9 +58,12 @@ def _links(request: Request, page: int, per_page: int, total_pages: int) -> dict
 
 
 def _listing(
-    request: Request, matches: list[tuple[FacilityRecord, float | None]], *, inline_wait_times: bool
+    request: Request,
+    query: FacilitiesQuery,
+    matches: list[tuple[FacilityRecord, float | None]],
+    *,
+    inline_wait_times: bool,
 ) -> dict[str, Any]:
-    query = parse_query(request.query_params)
     total = len(matches)
     total_pages = math.ceil(total / query.per_page) if query.per_page else 0
     start = (query.page - 1) * query.per_page
@@ -75,6 +86,22 @@ def _listing(
     }
 
 
+def _nearby_query(request: Request) -> tuple[GeoPoint, int, list[str]]:
+    """`lat` + `lng` (not `long`), `drive_time` in {10, 20, … 90}, optional `services[]`."""
+    params = request.query_params
+    try:
+        point = GeoPoint(lat=float(params["lat"]), lng=float(params["lng"]))
+        drive_time = int(params.get("drive_time", str(MAX_DRIVE_TIME)))
+    except (KeyError, ValueError) as error:
+        raise BadQueryError("lat and lng are required numbers; drive_time is whole minutes") from error
+    if drive_time not in range(10, MAX_DRIVE_TIME + 1, 10):
+        raise BadQueryError("drive_time must be 10, 20, … 90")
+    services = params.getlist("services[]")
+    if not all(is_known_service(s) for s in services):
+        raise BadQueryError("unknown service")
+    return point, drive_time, [normalize_service_id(s) for s in services]
+
+
 def create_app(
     facilities: Sequence[FacilityRecord],
     api_key: str,
@@ -83,10 +110,11 @@ def create_app(
     inline_wait_times: bool = False,
     path_prefix: str = "",
 ) -> FastAPI:
-    """Serve `facilities` at `/facilities`, `/facilities/{id}`, `/facilities/{id}/services` and `/ids`.
+    """Serve `/facilities`, `/facilities/{id}`, `/facilities/{id}/services`, `/ids` and `/nearby`.
 
     With `inline_wait_times` each facility also carries the 2022 v1 `waitTimes` block, which saves
     the client one `/services` call per facility (the demo uses this; contract tests use both).
+    `/nearby` derives 10-minute bands from the drive-time estimator instead of PSSG polygons.
     `path_prefix` (e.g. `/services/va_facilities/v1`) mounts the routes where Lighthouse has them.
     """
     by_id = {record.facility_id: record for record in facilities}
@@ -102,8 +130,8 @@ def create_app(
     @routes.get("/facilities")
     async def list_facilities(request: Request) -> JSONResponse:
         try:
-            matches = select(facilities, parse_query(request.query_params))
-            body = _listing(request, matches, inline_wait_times=inline_wait_times)
+            query = parse_query(request.query_params)
+            body = _listing(request, query, select(facilities, query), inline_wait_times=inline_wait_times)
         except BadQueryError as error:
             return _error(400, "Bad Request", str(error))
         return JSONResponse(body)
@@ -132,6 +160,14 @@ def create_app(
             r.facility_id for r in facilities if wanted is None or r.facility_type == FACILITY_TYPES[wanted]
         ]
         return JSONResponse({"data": sorted(chosen)})
+
+    @routes.get("/nearby")
+    async def nearby(request: Request) -> JSONResponse:
+        try:
+            point, drive_time, services = _nearby_query(request)
+        except BadQueryError as error:
+            return _error(400, "Bad Request", str(error))
+        return JSONResponse(nearby_json(estimated_bands(facilities, point, drive_time, services)))
 
     app.include_router(routes, prefix=path_prefix.rstrip("/"))
     return app

@@ -24,6 +24,8 @@ def _pick(attributes: Mapping[str, Any], *names: str) -> Any:
 
 
 def _text(value: Any, what: str, *, required: bool = False) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # e.g. `visn: 10`: a number where text was expected is still usable
     if value is None or value == "":
         if required:
             raise MalformedRecordError(f"missing {what}")

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 _P = Partner.PPMS
 CODES_PER_CALL = 5  # ProviderLocator takes specialtycode1..5
 MIN_RADIUS_MILES, MAX_RADIUS_MILES = 1, 500  # the range vets-api clamps to
+MAX_RESULTS_LIMIT = 625  # the ProviderLocator ICD ceiling
 
 
 def code_groups(codes: Sequence[str]) -> list[tuple[str, ...]]:
@@ -84,6 +85,8 @@ class PpmsClient:
         """Providers within the radius offering any of the codes, nearest first (one call per 5 codes)."""
         if not specialty_codes:
             raise ValueError("at least one specialty code is needed")
+        if not 1 <= max_results <= MAX_RESULTS_LIMIT:
+            raise ValueError(f"max_results must be from 1 to {MAX_RESULTS_LIMIT}")
         rows: list[CommunityProvider] = []
         for group in code_groups(specialty_codes):
             rows.extend(await self._locate(locator_params(point, radius_miles, group, max_results)))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import httpx
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.resilience import check_status, decode_json, require_mapping, send
+from dst.partners.routing.estimator import DriveTimeEstimator
 from dst.partners.types import DriveTime, GeoPoint
 
 METHOD_TEXT = "routing: OSRM table, fastest road route"
@@ -60,3 +62,16 @@ def _drive_time(destination_id: str, seconds: object) -> DriveTime:
     if not isinstance(seconds, int | float) or isinstance(seconds, bool):
         raise PartnerError(_P, FailureKind.MALFORMED, "OSRM duration is not a number")
     return DriveTime(destination_id, round(seconds / 60.0, 1), source="routing", method=METHOD_TEXT)
+
+
+class DriveTimeSource(Protocol):
+    """What the eligibility engine needs: RoutingClient with a router, DriveTimeEstimator without."""
+
+    async def drive_minutes(
+        self, origin: GeoPoint, destinations: Sequence[tuple[str, GeoPoint]]
+    ) -> list[DriveTime]: ...
+
+
+def drive_time_source(routing_url: str | None, http: httpx.AsyncClient) -> DriveTimeSource:
+    """The OSRM client when a routing URL is configured, otherwise the labelled estimator."""
+    return RoutingClient(routing_url, http) if routing_url else DriveTimeEstimator()
