@@ -47,8 +47,11 @@ def _veterans(seed: int) -> tuple[DemoVeteran, ...]:
     return (*scenarios, *ordinary_veterans(factory, domestic_stations(), places))
 
 
-@lru_cache(maxsize=2)
-def _cached_network(providers: int, seed: int) -> DemoNetwork:
+def build_network(providers: int = DEFAULT_PROVIDERS, seed: int = DEFAULT_SEED) -> DemoNetwork:
+    """A freshly built network (no cache): what `demo_network` returns, for checks and benchmarks."""
+    if providers < 0:
+        msg = "providers must be zero or more"
+        raise ValueError(msg)
     places = gazetteer()
     keep_clear = list(remote_places(places).values())
     with _collector_paused():
@@ -62,12 +65,10 @@ def _cached_network(providers: int, seed: int) -> DemoNetwork:
         )
 
 
+@lru_cache(maxsize=2)
 def demo_network(providers: int = DEFAULT_PROVIDERS, seed: int = DEFAULT_SEED) -> DemoNetwork:
     """The whole demo network; the same arguments always give an equal network (cached after the first)."""
-    if providers < 0:
-        msg = "providers must be zero or more"
-        raise ValueError(msg)
-    return _cached_network(providers, seed)
+    return build_network(providers, seed)
 
 
 def demo_patients() -> list[dict[str, str | None]]:
