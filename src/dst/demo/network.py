@@ -52,16 +52,16 @@ def build_network(providers: int = DEFAULT_PROVIDERS, seed: int = DEFAULT_SEED) 
     if providers < 0:
         msg = "providers must be zero or more"
         raise ValueError(msg)
-    places = gazetteer()
-    keep_clear = list(remote_places(places).values())
     with _collector_paused():
+        places = gazetteer()
+        remote = remote_places(places)
         return DemoNetwork(
             stations=load_stations(),
-            facilities=build_facilities(load_stations(), places, keep_clear, seed),
+            facilities=build_facilities(load_stations(), places, list(remote.values()), seed),
             veterans=_veterans(seed),
             providers=tuple(_iter_providers(providers, seed, places)),
             seocs=build_seocs(seed),
-            extras={"scenario_stations": SCENARIO_STATIONS, "remote_towns": remote_places(places)},
+            extras={"scenario_stations": SCENARIO_STATIONS, "remote_towns": remote},
         )
 
 
