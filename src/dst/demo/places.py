@@ -86,11 +86,12 @@ class Gazetteer:
 
     def within(self, lat: float, lng: float, radius_miles: float) -> Iterator[tuple[float, Place]]:
         """(distance, place) for every place within the radius, in grid order."""
+        # Miles per degree of longitude at the poleward edge of the circle, shaved by 1%: a lower bound,
+        # so the box tests below never drop a place that is in range.
+        lng_miles = max(0.5, 0.99 * 69.0 * math.cos(math.radians(min(89.0, abs(lat) + radius_miles / 69.0))))
         dlat = math.ceil(radius_miles / 69.0)
-        dlng = math.ceil(radius_miles / max(1.0, 69.0 * math.cos(math.radians(min(abs(lat), 80.0)))))
+        dlng = min(180, math.ceil(radius_miles / lng_miles))
         row, col = math.floor(lat), math.floor(lng)
-        # Miles per degree of longitude at the widest latitude the circle reaches (a safe lower bound).
-        lng_miles = 69.17 * math.cos(math.radians(min(89.0, abs(lat) + radius_miles / 69.0)))
         for r in range(row - dlat, row + dlat + 1):
             for c in range(col - dlng, col + dlng + 1):
                 for place in self._grid.get((r, c), ()):
