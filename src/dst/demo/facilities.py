@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 
 from dst.demo.model import DemoStation
 from dst.demo.places import Gazetteer, Place, seeded_rng
@@ -35,6 +36,16 @@ _STREETS = (
     "Patriot Parkway",
     "Eagle Drive",
     "Honor Road",
+)
+
+# As the Lighthouse Facilities API publishes vha_358 (public facility data, not a person's).
+MANILA_ADDRESS = Address(
+    line1="1501 Roxas Boulevard",
+    line2="NOX3 Seafront Compound",
+    city="Pasay City",
+    state="PH",
+    zip="01302",
+    country="PH",
 )
 
 _FRONT_LINE_CATEGORIES = {CareCategory.PRIMARY_CARE, CareCategory.MENTAL_HEALTH, CareCategory.EXTENDED_CARE}
@@ -96,31 +107,23 @@ def _vamc_services(station: DemoStation, rng: random.Random) -> list[str]:
 
 
 def _vamc_place(station: DemoStation, places: Gazetteer) -> Place:
+    """The station's own spot, with the ZIP code of the nearest ZIP centroid in its city."""
+    here = station.location
     if station.sta3n in OVERSEAS_STATIONS:
-        # Manila is outside the ZIP data; its address is as Lighthouse publishes it.
-        return Place(
-            "01302", station.city, station.state, "", station.location.lat, station.location.lng, 1, "808"
-        )
-    nearest = places.nearest(station.location.lat, station.location.lng)
+        # Manila is outside the ZIP data; Lighthouse files it under "PH" with ZIP 01302 and a Hawaii phone.
+        return Place("01302", station.city, station.state, "", here.lat, here.lng, 1, "808")
     in_city = [p for p in places.in_state(station.state) if p.city == station.city]
-    if not in_city:
-        return nearest
-    closest = min(in_city, key=lambda p: p.miles_to(station.location.lat, station.location.lng))
-    return Place(
-        closest.zip,
-        closest.city,
-        closest.state,
-        closest.county,
-        station.location.lat,
-        station.location.lng,
-        closest.size,
-        closest.area_code,
+    closest = (
+        min(in_city, key=lambda p: p.miles_to(here.lat, here.lng))
+        if in_city
+        else places.nearest(here.lat, here.lng)
     )
+    return replace(closest, lat=here.lat, lng=here.lng)
 
 
 def medical_center(station: DemoStation, places: Gazetteer, seed: int) -> FacilityRecord:
     rng = seeded_rng(seed, f"vamc:{station.sta3n}")
-    return _record(
+    record = _record(
         f"vha_{station.sta3n}",
         name=station.name,
         classification=VAMC,
@@ -129,6 +132,9 @@ def medical_center(station: DemoStation, places: Gazetteer, seed: int) -> Facili
         services=_vamc_services(station, rng),
         rng=rng,
     )
+    if station.sta3n in OVERSEAS_STATIONS:
+        return replace(record, address=MANILA_ADDRESS)
+    return record
 
 
 def _cboc_services(classification: str, rng: random.Random) -> list[str]:

@@ -47,27 +47,28 @@ def _veterans(seed: int) -> tuple[DemoVeteran, ...]:
     return (*scenarios, *ordinary_veterans(factory, domestic_stations(), places))
 
 
-@lru_cache(maxsize=2)
-def _cached_network(providers: int, seed: int) -> DemoNetwork:
-    places = gazetteer()
-    keep_clear = list(remote_places(places).values())
-    with _collector_paused():
-        return DemoNetwork(
-            stations=load_stations(),
-            facilities=build_facilities(load_stations(), places, keep_clear, seed),
-            veterans=_veterans(seed),
-            providers=tuple(_iter_providers(providers, seed, places)),
-            seocs=build_seocs(seed),
-            extras={"scenario_stations": SCENARIO_STATIONS, "remote_towns": remote_places(places)},
-        )
-
-
-def demo_network(providers: int = DEFAULT_PROVIDERS, seed: int = DEFAULT_SEED) -> DemoNetwork:
-    """The whole demo network; the same arguments always give an equal network (cached after the first)."""
+def build_network(providers: int = DEFAULT_PROVIDERS, seed: int = DEFAULT_SEED) -> DemoNetwork:
+    """A freshly built network (no cache): what `demo_network` returns, for checks and benchmarks."""
     if providers < 0:
         msg = "providers must be zero or more"
         raise ValueError(msg)
-    return _cached_network(providers, seed)
+    with _collector_paused():
+        places = gazetteer()
+        remote = remote_places(places)
+        return DemoNetwork(
+            stations=load_stations(),
+            facilities=build_facilities(load_stations(), places, list(remote.values()), seed),
+            veterans=_veterans(seed),
+            providers=tuple(_iter_providers(providers, seed, places)),
+            seocs=build_seocs(seed),
+            extras={"scenario_stations": SCENARIO_STATIONS, "remote_towns": remote},
+        )
+
+
+@lru_cache(maxsize=2)
+def demo_network(providers: int = DEFAULT_PROVIDERS, seed: int = DEFAULT_SEED) -> DemoNetwork:
+    """The whole demo network; the same arguments always give an equal network (cached after the first)."""
+    return build_network(providers, seed)
 
 
 def demo_patients() -> list[dict[str, str | None]]:

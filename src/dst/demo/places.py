@@ -36,12 +36,33 @@ def seeded_rng(seed: int, topic: str) -> random.Random:
     return random.Random(f"{seed}:{topic}")  # noqa: S311
 
 
+_HALF_RADIANS = math.pi / 360.0  # half a degree in radians: haversine works on half-angles
+
+
 def miles_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in statute miles."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    """Great-circle distance in statute miles (haversine; called a few hundred thousand times a build)."""
+    sin_dlat = math.sin((lat2 - lat1) * _HALF_RADIANS)
+    sin_dlng = math.sin((lng2 - lng1) * _HALF_RADIANS)
+    cosines = math.cos(lat1 * 2 * _HALF_RADIANS) * math.cos(lat2 * 2 * _HALF_RADIANS)
+    a = sin_dlat * sin_dlat + cosines * sin_dlng * sin_dlng
     return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _lng_miles_lower_bound(lat: float, radius_miles: float) -> float:
+    """Miles per degree of longitude at the poleward edge of a circle, shaved by 1%: never too big."""
+    return max(0.5, 0.99 * 69.0 * math.cos(math.radians(min(89.0, abs(lat) + radius_miles / 69.0))))
+
+
+def places_at_least(places: list[Place], lat: float, lng: float, miles: float) -> list[Place]:
+    """The places `miles` or more from a point; a box test settles most without trigonometry."""
+    lng_miles = _lng_miles_lower_bound(lat, miles)
+    return [
+        p
+        for p in places
+        if abs(p.lat - lat) * 69.0 >= miles
+        or abs(p.lng - lng) * lng_miles >= miles
+        or p.miles_to(lat, lng) >= miles
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +85,6 @@ class Place:
     def miles_to(self, lat: float, lng: float) -> float:
         return miles_between(self.lat, self.lng, lat, lng)
 
-    def is_within(self, lat: float, lng: float, miles: float) -> bool:
-        """Cheaper than `miles_to` when most places are far: a latitude test settles those."""
-        return abs(self.lat - lat) * 69.0 <= miles and self.miles_to(lat, lng) < miles
-
 
 class Gazetteer:
     """All demo places with a one-degree grid, so nearby-place queries stay cheap."""
@@ -86,11 +103,11 @@ class Gazetteer:
 
     def within(self, lat: float, lng: float, radius_miles: float) -> Iterator[tuple[float, Place]]:
         """(distance, place) for every place within the radius, in grid order."""
+        # A lower bound on miles per degree, so the box tests below never drop a place that is in range.
+        lng_miles = _lng_miles_lower_bound(lat, radius_miles)
         dlat = math.ceil(radius_miles / 69.0)
-        dlng = math.ceil(radius_miles / max(1.0, 69.0 * math.cos(math.radians(min(abs(lat), 80.0)))))
+        dlng = min(180, math.ceil(radius_miles / lng_miles))
         row, col = math.floor(lat), math.floor(lng)
-        # Miles per degree of longitude at the widest latitude the circle reaches (a safe lower bound).
-        lng_miles = 69.17 * math.cos(math.radians(min(89.0, abs(lat) + radius_miles / 69.0)))
         for r in range(row - dlat, row + dlat + 1):
             for c in range(col - dlng, col + dlng + 1):
                 for place in self._grid.get((r, c), ()):

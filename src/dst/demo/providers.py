@@ -61,6 +61,13 @@ _SPEC_BY_CODE = {
     code: spec for spec in reversed(NATIONAL_CLINICAL_SERVICES) for code in spec.ppms_specialty_codes
 }
 
+# Worked out once: these run for every one of up to a million providers.
+_FEMALE = tuple(n.title() for n in FEMALE_GIVEN_NAMES)
+_MALE = tuple(n.title() for n in MALE_GIVEN_NAMES)
+_FAMILY = tuple(n.title() for n in FAMILY_NAMES)
+_FIELD = {s.name: s.name.title().replace("Womens", "Women's") for s in NATIONAL_CLINICAL_SERVICES}
+_DOCTORS = frozenset({"MD", "DO", "DPM", "OD", "AuD", "DC", "PhD", "DPT"})
+
 T = TypeVar("T")
 
 
@@ -85,7 +92,6 @@ class _Draw:
 
     def __init__(self, rng: random.Random) -> None:
         self.random = rng.random
-        self.rng = rng
 
     def one(self, items: Sequence[T]) -> T:
         return items[int(self.random() * len(items))]
@@ -101,17 +107,15 @@ def _specialty_pool() -> tuple[tuple[ClinicalServiceSpec, ...], list[int]]:
 
 
 def _person_name(code: str, draw: _Draw) -> str:
-    given = draw.one(FEMALE_GIVEN_NAMES if draw.random() < 0.5 else MALE_GIVEN_NAMES).title()
-    family = draw.one(FAMILY_NAMES).title()
+    given = draw.one(_FEMALE if draw.random() < 0.5 else _MALE)
+    family = draw.one(_FAMILY)
     credential = _CREDENTIALS.get(code[:4]) or draw.one(("MD", "MD", "DO"))
-    doctor = credential in {"MD", "DO", "DPM", "OD", "AuD", "DC", "PhD", "DPT"}
-    return f"{'Dr. ' if doctor else ''}{given} {family}, {credential}"
+    return f"{'Dr. ' if credential in _DOCTORS else ''}{given} {family}, {credential}"
 
 
 def _practice_name(spec: ClinicalServiceSpec, place: Place, draw: _Draw) -> str:
-    field = spec.name.title().replace("Womens", "Women's")
-    owner = place.city if draw.random() < 0.5 else draw.one(FAMILY_NAMES).title()
-    return f"{owner} {field} {draw.one(_PRACTICE_WORDS)}"
+    owner = place.city if draw.random() < 0.5 else draw.one(_FAMILY)
+    return f"{owner} {_FIELD[spec.name]} {draw.one(_PRACTICE_WORDS)}"
 
 
 def _specialty_codes(draw: _Draw, specs: tuple[ClinicalServiceSpec, ...], cum: list[int]) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from dst.demo.model import DemoStation
-from dst.demo.places import Gazetteer, Place, seeded_rng
+from dst.demo.places import Gazetteer, Place, places_at_least, seeded_rng
 from dst.demo.remote import KEEP_CLEAR_MILES
 
 OUTPATIENT_SITES = 1_100
@@ -42,17 +42,15 @@ def _towns_around(station: DemoStation, places: Gazetteer, keep_clear: list[Plac
     """One place per town 30-120 miles out, away from the remote scenario towns."""
     here = station.location
     hits = sorted(places.within(here.lat, here.lng, CBOC_MAX_MILES), key=lambda hit: hit[1].zip)
-    near_remote = [
-        r for r in keep_clear if r.miles_to(here.lat, here.lng) < CBOC_MAX_MILES + KEEP_CLEAR_MILES
-    ]
     towns: dict[tuple[str, str], Place] = {}
     for miles, place in hits:
-        if miles < CBOC_MIN_MILES or any(
-            r.is_within(place.lat, place.lng, KEEP_CLEAR_MILES) for r in near_remote
-        ):
-            continue
-        towns.setdefault((place.city, place.state), place)
-    return list(towns.values())
+        if miles >= CBOC_MIN_MILES:
+            towns.setdefault((place.city, place.state), place)
+    candidates = list(towns.values())
+    for remote in keep_clear:
+        if remote.miles_to(here.lat, here.lng) < CBOC_MAX_MILES + KEEP_CLEAR_MILES:
+            candidates = places_at_least(candidates, remote.lat, remote.lng, KEEP_CLEAR_MILES)
+    return candidates
 
 
 def _territory_towns(station: DemoStation, places: Gazetteer) -> list[Place]:
@@ -78,7 +76,7 @@ class _SitePicker:
             return None
         weights = [p.size * (_SAME_STATE_PULL if p.state == self.station.state else 1.0) for p in open_towns]
         chosen = self.rng.choices(open_towns, weights=weights)[0]
-        self.candidates = [p for p in open_towns if not p.is_within(chosen.lat, chosen.lng, _SPREAD_MILES)]
+        self.candidates = places_at_least(open_towns, chosen.lat, chosen.lng, _SPREAD_MILES)
         return chosen
 
 
