@@ -58,15 +58,6 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
     return FacilityScan(len(usable) + len(unusable), tuple(usable), tuple(unusable))
 
 
-def _row(f: FacilityOption) -> dict[str, Any]:
-    return {
-        "facility_id": f.facility_id,
-        "name": f.name,
-        "drive_minutes": f.drive_minutes,
-        "drive_source": f.drive_source,
-    }
-
-
 # Sorting usable facilities on every field keeps the answer and its wording the same whatever
 # order they arrived in (drive_minutes is a real number here, never None).
 _SORT_KEY = attrgetter("drive_minutes", "facility_id", "name", "drive_source")
@@ -80,14 +71,34 @@ def _describe(f: FacilityOption) -> str:
     return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source})"
 
 
-def _standard_words(standard: AccessStandard) -> str:
-    category = CATEGORY_WORDS.get(standard.care_category, str(standard.care_category))
-    return f"{category} standard {standard.drive_minutes} min ({standard.drive_citation})"
+class StandardWords(NamedTuple):
+    """The evidence phrases for one access standard, worded once and reused for every consult."""
+
+    drive_citation: str  # "38 CFR 17.4010(a)(4); 38 CFR 17.4040(a)(2)(i)"
+    wait_citation: str
+    rule: str  # "specialty care standard 60 min (38 CFR 17.4040(a)(2)(i))"
+    within: str  # "within 60 min, the specialty care standard (38 CFR 17.4040(a)(2)(i))"
 
 
-def _within_words(standard: AccessStandard) -> str:
+_WORDS: dict[int, tuple[AccessStandard, StandardWords]] = {}
+
+
+def standard_words(standard: AccessStandard) -> StandardWords:
+    cached = _WORDS.get(id(standard))
+    if cached is not None and cached[0] is standard:
+        return cached[1]
     category = CATEGORY_WORDS.get(standard.care_category, str(standard.care_category))
-    return f"within {standard.drive_minutes} min, the {category} standard ({standard.drive_citation})"
+    minutes, cite = standard.drive_minutes, standard.drive_citation
+    words = StandardWords(
+        f"{A4}; {cite}",
+        f"{A4}; {standard.wait_citation}",
+        f"{category} standard {minutes} min ({cite})",
+        f"within {minutes} min, the {category} standard ({cite})",
+    )
+    if len(_WORDS) > 64:
+        _WORDS.clear()
+    _WORDS[id(standard)] = (standard, words)
+    return words
 
 
 def drive_time(
@@ -96,7 +107,8 @@ def drive_time(
     """Met when no VA facility offering the service is within the drive-time standard."""
     if standard is None:
         return CriterionResult("drive-time", UNKNOWN, no_standard, A4, {})
-    citation = f"{A4}; {standard.drive_citation}"
+    words = standard_words(standard)
+    citation = words.drive_citation
     if scan is None:
         why = f" ({inp.facilities_error})" if inp.facilities_error else ""
         text = (
@@ -107,27 +119,37 @@ def drive_time(
             "drive-time", UNKNOWN, text, citation, {"standard_minutes": standard.drive_minutes}
         )
     usable, unusable = scan.usable, scan.unusable
-    within = [f for f in usable if float(f.drive_minutes or 0) <= standard.drive_minutes]
+    limit = standard.drive_minutes
+    # usable is sorted nearest first, so the facilities within the standard are a prefix of it.
+    within = [f for f in usable if f.drive_minutes <= limit]  # type: ignore[operator]
+    rows = [
+        {
+            "facility_id": f.facility_id,
+            "name": f.name,
+            "drive_minutes": f.drive_minutes,
+            "drive_source": f.drive_source,
+        }
+        for f in usable
+    ]
     details: dict[str, Any] = {
-        "standard_minutes": standard.drive_minutes,
-        "nearest": _row(usable[0]) if usable else None,
-        "within_standard": [_row(f) for f in within],
-        "out_of_standard": [_row(f) for f in usable[len(within) :]],
+        "standard_minutes": limit,
+        "nearest": rows[0] if rows else None,
+        "within_standard": rows[: len(within)],
+        "out_of_standard": rows[len(within) :],
         "no_drive_time": [{"facility_id": f.facility_id, "name": f.name} for f in unusable],
     }
-    return CriterionResult(
-        "drive-time", *_drive_outcome(inp, standard, usable, within, unusable), citation, details
-    )
+    status, text = _drive_outcome(service_name(inp), words, usable, within, unusable)
+    return CriterionResult("drive-time", status, text, citation, details)
 
 
 def _drive_outcome(
-    inp: EligibilityInput,
-    standard: AccessStandard,
+    service: str,
+    words: StandardWords,
     usable: tuple[FacilityOption, ...],
     within: list[FacilityOption],
     unusable: tuple[FacilityOption, ...],
 ) -> tuple[str, str]:
-    service, rule, limit = service_name(inp), _standard_words(standard), _within_words(standard)
+    rule, limit = words.rule, words.within
     if within:
         # "Within 30 minutes" includes exactly 30: a facility at the standard means VA meets it.
         return NOT_MET, f"Nearest VA facility offering {service}: {_describe(within[0])}; {rule}."
@@ -166,7 +188,7 @@ def wait_time(
     """Met when VA's next available appointment is after the wait-time eligibility date."""
     if standard is None:
         return CriterionResult("wait-time", UNKNOWN, no_standard, A4, {}), None
-    citation = f"{A4}; {standard.wait_citation}"
+    citation = standard_words(standard).wait_citation
     start = inp.file_entry_date
     if start is None or start > inp.as_of:
         text = _bad_start_text(inp, start)

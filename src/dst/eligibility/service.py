@@ -37,7 +37,7 @@ from dst.eligibility.models import (
 from dst.eligibility.standards import ACCESS_STANDARDS, STAT, URGENCIES, AccessStandard, standard_for
 from dst.eligibility.standards import standards_version_on as _version_on
 
-# USPS codes of the states, DC and the territories (38 CFR 17.4005 counts territories as States).
+# USPS codes of the states, DC and the territories: 38 U.S.C. 101(20) counts all of them as States.
 _STATES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM"
 _MORE = "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
 US_STATES_AND_TERRITORIES = frozenset(f"{_STATES} {_MORE}".split(" "))
@@ -77,13 +77,14 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
     )
     bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
     criteria = (*before_bmi, bmi, quality)
+    basis = tuple(c.code for c in criteria if c.status == MET)
     basic_known = ee is not None and not ee.unrecognised
-    eligible = _overall(criteria, basic_known=basic_known)
+    eligible = _overall(criteria, basis, basic_known=basic_known)
     return EligibilityResult(
         eligible=eligible,
         criteria=criteria,
         standards_version=version,
-        basis=tuple(c.code for c in criteria if c.status == MET),
+        basis=basis,
         bmi_offered=offered,
         warnings=tuple(warnings),
         wait_time_eligibility_date=wait_date,
@@ -92,13 +93,14 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
     )
 
 
-def _overall(criteria: tuple[CriterionResult, ...], *, basic_known: bool) -> bool | None:
+def _overall(
+    criteria: tuple[CriterionResult, ...], basis: tuple[str, ...], *, basic_known: bool
+) -> bool | None:
     # Any met criterion is enough, but only once E&E has ruled out code X; "not eligible" needs every
     # criterion evaluated and not met, so an unknown that could decide the answer keeps it unknown.
-    statuses = {c.status for c in criteria}
-    if MET in statuses:
+    if basis:
         return True if basic_known else None
-    if UNKNOWN in statuses:
+    if any(c.status == UNKNOWN for c in criteria):
         return None
     return False
 
