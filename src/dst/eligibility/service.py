@@ -77,7 +77,7 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
     )
     bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
     criteria = (*before_bmi, bmi, quality)
-    basis = tuple(c.code for c in criteria if c.status == MET)
+    basis = tuple([c.code for c in criteria if c.status == MET])
     basic_known = ee is not None and not ee.unrecognised
     eligible = _overall(criteria, basis, basic_known=basic_known)
     return EligibilityResult(
@@ -176,7 +176,7 @@ def _basic_ineligible(
 
 
 def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
-    return ", ".join(label_in_sentence(c.code) for c in criteria if c.status == status)
+    return ", ".join([label_in_sentence(c.code) for c in criteria if c.status == status])
 
 
 def _summary(
