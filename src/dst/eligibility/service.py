@@ -115,15 +115,22 @@ def _standard(
             "which access standard applies; choose the clinical service again or ask a DST "
             "administrator to map it."
         )
-    if inp.urgency not in URGENCIES:
+    urgency = _urgency(inp)
+    if urgency not in URGENCIES:
         return None, f"Urgency {inp.urgency!r} is neither routine nor stat; correct the consult's urgency."
-    standard = standard_for(inp.care_category, inp.urgency, inp.as_of, standards)
+    standard = standard_for(inp.care_category, urgency, inp.as_of, standards)
     if standard is None:
         return None, (
-            f"No access standard for {inp.care_category} ({inp.urgency}) was in effect on "
+            f"No access standard for {inp.care_category} ({urgency}) was in effect on "
             f"{inp.as_of.isoformat()}; the standards table needs a row for it."
         )
     return standard, ""
+
+
+def _urgency(inp: EligibilityInput) -> str:
+    # CPRS spells urgencies in capitals ("STAT"); the standards table uses lower case.
+    urgency = inp.urgency
+    return urgency if urgency in URGENCIES else str(urgency or "").strip().lower()
 
 
 def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: FacilityScan | None) -> list[str]:
@@ -141,7 +148,7 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: Faci
         warnings.append("No residential state or territory on file in the Enrollment System.")
     elif state not in US_STATES_AND_TERRITORIES:
         warnings.append(f"Residential state {inp.residence_state!r} is not a US state or territory.")
-    if inp.urgency == STAT:
+    if _urgency(inp) == STAT:
         warnings.append("Stat consult: the 1-day wait-time standard is DST policy; 38 CFR 17.4040 sets none.")
     warnings.extend(drive_warnings(scan))
     warnings.extend(explanation_warnings(inp))
