@@ -147,3 +147,8 @@ def test_garbage_in_the_dataclass_is_reported_as_an_engine_fault_not_raised() ->
     result = evaluate(make(vce_codes=(object(),)))  # type: ignore[arg-type]
     assert result.eligible is None
     assert result.warnings[0].startswith("Eligibility engine fault")
+
+
+def test_urgency_is_read_in_any_case() -> None:
+    result = evaluate(make(urgency=" STAT "))
+    assert result.wait_time_eligibility_date == FILE_ENTRY + timedelta(days=1)

@@ -121,3 +121,25 @@ def test_any_input_gives_a_json_round_trippable_result_without_engine_faults(inp
 @given(st.dates(min_value=date(2019, 6, 6), max_value=date(2040, 1, 1)))
 def test_the_standards_version_is_always_recorded(on: date) -> None:
     assert evaluate(EligibilityInput(as_of=on)).standards_version != "none"
+
+
+_ACTIONS = (
+    "retry",
+    "ask",
+    "choose",
+    "correct",
+    "add",
+    "re-enter",
+    "check",
+    "record",
+    "reopen",
+    "needs a row",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(inputs)
+def test_every_unknown_says_how_to_resolve_it(inp: EligibilityInput) -> None:
+    for criterion in evaluate(inp).criteria:
+        if criterion.status == "unknown":
+            assert any(action in criterion.evidence.lower() for action in _ACTIONS), criterion.evidence

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput, FacilityOption
 from dst.eligibility.standards import AccessStandard
@@ -30,16 +30,10 @@ def minutes_text(minutes: float) -> str:
     return f"{minutes:.0f}" if float(minutes).is_integer() else f"{minutes:.1f}"
 
 
-def _usable_minutes(minutes: object) -> bool:
-    # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
-    return type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
-
-
 _NUMBER_TYPES = (int, float)
 
 
-@dataclass(frozen=True, slots=True)
-class FacilityScan:
+class FacilityScan(NamedTuple):
     """The facilities offering the service, split once into usable and unusable drive times."""
 
     offering_count: int
@@ -54,24 +48,19 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
     unusable: list[FacilityOption] = []
     for f in facilities:
         if f.offers_service:
-            (usable if _usable_minutes(f.drive_minutes) else unusable).append(f)
-    usable.sort(key=_sort_key)
-    unusable.sort(key=_unusable_key)
+            minutes = f.drive_minutes
+            # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
+            good = type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
+            (usable if good else unusable).append(f)
+    usable.sort(key=_SORT_KEY)
+    if len(unusable) > 1:
+        unusable.sort(key=_unusable_key)
     return FacilityScan(len(usable) + len(unusable), tuple(usable), tuple(unusable))
 
 
-def _row(f: FacilityOption) -> dict[str, Any]:
-    return {
-        "facility_id": f.facility_id,
-        "name": f.name,
-        "drive_minutes": f.drive_minutes,
-        "drive_source": f.drive_source,
-    }
-
-
-def _sort_key(f: FacilityOption) -> tuple[float, str, str, str]:
-    # Sorting on every field keeps the answer and its wording the same whatever order arrived.
-    return (float(f.drive_minutes or 0), f.facility_id, f.name, f.drive_source)
+# Sorting usable facilities on every field keeps the answer and its wording the same whatever
+# order they arrived in (drive_minutes is a real number here, never None).
+_SORT_KEY = attrgetter("drive_minutes", "facility_id", "name", "drive_source")
 
 
 def _unusable_key(f: FacilityOption) -> tuple[str, str, str]:
@@ -82,14 +71,34 @@ def _describe(f: FacilityOption) -> str:
     return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source})"
 
 
-def _standard_words(standard: AccessStandard) -> str:
-    category = CATEGORY_WORDS.get(standard.care_category, str(standard.care_category))
-    return f"{category} standard {standard.drive_minutes} min ({standard.drive_citation})"
+class StandardWords(NamedTuple):
+    """The evidence phrases for one access standard, worded once and reused for every consult."""
+
+    drive_citation: str  # "38 CFR 17.4010(a)(4); 38 CFR 17.4040(a)(2)(i)"
+    wait_citation: str
+    rule: str  # "specialty care standard 60 min (38 CFR 17.4040(a)(2)(i))"
+    within: str  # "within 60 min, the specialty care standard (38 CFR 17.4040(a)(2)(i))"
 
 
-def _within_words(standard: AccessStandard) -> str:
+_WORDS: dict[int, tuple[AccessStandard, StandardWords]] = {}
+
+
+def standard_words(standard: AccessStandard) -> StandardWords:
+    cached = _WORDS.get(id(standard))
+    if cached is not None and cached[0] is standard:
+        return cached[1]
     category = CATEGORY_WORDS.get(standard.care_category, str(standard.care_category))
-    return f"within {standard.drive_minutes} min, the {category} standard ({standard.drive_citation})"
+    minutes, cite = standard.drive_minutes, standard.drive_citation
+    words = StandardWords(
+        f"{A4}; {cite}",
+        f"{A4}; {standard.wait_citation}",
+        f"{category} standard {minutes} min ({cite})",
+        f"within {minutes} min, the {category} standard ({cite})",
+    )
+    if len(_WORDS) > 64:
+        _WORDS.clear()
+    _WORDS[id(standard)] = (standard, words)
+    return words
 
 
 def drive_time(
@@ -98,7 +107,8 @@ def drive_time(
     """Met when no VA facility offering the service is within the drive-time standard."""
     if standard is None:
         return CriterionResult("drive-time", UNKNOWN, no_standard, A4, {})
-    citation = f"{A4}; {standard.drive_citation}"
+    words = standard_words(standard)
+    citation = words.drive_citation
     if scan is None:
         why = f" ({inp.facilities_error})" if inp.facilities_error else ""
         text = (
@@ -109,27 +119,37 @@ def drive_time(
             "drive-time", UNKNOWN, text, citation, {"standard_minutes": standard.drive_minutes}
         )
     usable, unusable = scan.usable, scan.unusable
-    within = [f for f in usable if float(f.drive_minutes or 0) <= standard.drive_minutes]
+    limit = standard.drive_minutes
+    # usable is sorted nearest first, so the facilities within the standard are a prefix of it.
+    within = [f for f in usable if f.drive_minutes <= limit]  # type: ignore[operator]
+    rows = [
+        {
+            "facility_id": f.facility_id,
+            "name": f.name,
+            "drive_minutes": f.drive_minutes,
+            "drive_source": f.drive_source,
+        }
+        for f in usable
+    ]
     details: dict[str, Any] = {
-        "standard_minutes": standard.drive_minutes,
-        "nearest": _row(usable[0]) if usable else None,
-        "within_standard": [_row(f) for f in within],
-        "out_of_standard": [_row(f) for f in usable[len(within) :]],
+        "standard_minutes": limit,
+        "nearest": rows[0] if rows else None,
+        "within_standard": rows[: len(within)],
+        "out_of_standard": rows[len(within) :],
         "no_drive_time": [{"facility_id": f.facility_id, "name": f.name} for f in unusable],
     }
-    return CriterionResult(
-        "drive-time", *_drive_outcome(inp, standard, usable, within, unusable), citation, details
-    )
+    status, text = _drive_outcome(service_name(inp), words, usable, within, unusable)
+    return CriterionResult("drive-time", status, text, citation, details)
 
 
 def _drive_outcome(
-    inp: EligibilityInput,
-    standard: AccessStandard,
+    service: str,
+    words: StandardWords,
     usable: tuple[FacilityOption, ...],
     within: list[FacilityOption],
     unusable: tuple[FacilityOption, ...],
 ) -> tuple[str, str]:
-    service, rule, limit = service_name(inp), _standard_words(standard), _within_words(standard)
+    rule, limit = words.rule, words.within
     if within:
         # "Within 30 minutes" includes exactly 30: a facility at the standard means VA meets it.
         return NOT_MET, f"Nearest VA facility offering {service}: {_describe(within[0])}; {rule}."
@@ -168,37 +188,47 @@ def wait_time(
     """Met when VA's next available appointment is after the wait-time eligibility date."""
     if standard is None:
         return CriterionResult("wait-time", UNKNOWN, no_standard, A4, {}), None
-    citation = f"{A4}; {standard.wait_citation}"
+    citation = standard_words(standard).wait_citation
     start = inp.file_entry_date
-    if start is None:
-        text = (
-            "The consult's file entry date is missing. The wait-time clock starts on the date of request "
-            "(the file entry date, per VA OIG), not the clinically indicated date; reopen DST from the "
-            "consult so the file entry date can be read."
-        )
-        return CriterionResult(
-            "wait-time", UNKNOWN, text, citation, {"standard_days": standard.wait_days}
-        ), None
-    if start > inp.as_of:
-        text = (
-            f"The file entry date {start.isoformat()} is after today ({inp.as_of.isoformat()}), which "
-            "cannot be right; check the consult's file entry date."
-        )
+    if start is None or start > inp.as_of:
+        text = _bad_start_text(inp, start)
         return CriterionResult(
             "wait-time", UNKNOWN, text, citation, {"standard_days": standard.wait_days}
         ), None
     standard_date = start + timedelta(days=standard.wait_days)
     anchor, anchor_kind = _anchor(inp, standard_date)
+    dates = _WaitDates(start.isoformat(), standard_date.isoformat(), anchor.isoformat())
     details: dict[str, Any] = {
         "standard_days": standard.wait_days,
-        "file_entry_date": start.isoformat(),
-        "standard_date": standard_date.isoformat(),
-        "wait_time_eligibility_date": anchor.isoformat(),
+        "file_entry_date": dates.start,
+        "standard_date": dates.standard,
+        "wait_time_eligibility_date": dates.anchor,
         "anchor": anchor_kind,
         "next_available_date": _iso(inp.next_available_date),
     }
-    status, text = _wait_outcome(inp, standard, standard_date, anchor, anchor_kind)
+    status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
     return CriterionResult("wait-time", status, text, citation, details), anchor
+
+
+class _WaitDates(NamedTuple):
+    """The wait-time dates as ISO text, formatted once for both details and evidence."""
+
+    start: str
+    standard: str
+    anchor: str
+
+
+def _bad_start_text(inp: EligibilityInput, start: date | None) -> str:
+    if start is None:
+        return (
+            "The consult's file entry date is missing. The wait-time clock starts on the date of request "
+            "(the file entry date, per VA OIG), not the clinically indicated date; reopen DST from the "
+            "consult so the file entry date can be read."
+        )
+    return (
+        f"The file entry date {start.isoformat()} is after today ({inp.as_of.isoformat()}), which "
+        "cannot be right; check the consult's file entry date."
+    )
 
 
 def _anchor(inp: EligibilityInput, standard_date: date) -> tuple[date, str]:
@@ -212,37 +242,37 @@ def _anchor(inp: EligibilityInput, standard_date: date) -> tuple[date, str]:
     return standard_date, "file-entry"
 
 
-def _wait_outcome(
-    inp: EligibilityInput, standard: AccessStandard, standard_date: date, anchor: date, kind: str
-) -> tuple[str, str]:
-    start = inp.file_entry_date or standard_date
-    limit = (
-        f"wait-time eligibility date {anchor.isoformat()} ({standard.wait_days} days from file entry "
-        f"{start.isoformat()}, {standard.wait_citation})"
-    )
+def _limit_text(standard: AccessStandard, kind: str, dates: _WaitDates) -> str:
+    days, cite = standard.wait_days, standard.wait_citation
     if kind == "veteran-agreed":
-        limit = (
-            f"later date {anchor.isoformat()} the Veteran agreed to in consultation with the VA provider "
-            f"(the {standard.wait_days}-day date was {standard_date.isoformat()}; {standard.wait_citation})"
+        return (
+            f"later date {dates.anchor} the Veteran agreed to in consultation with the VA provider "
+            f"(the {days}-day date was {dates.standard}; {cite})"
         )
-    elif kind == "clinically-indicated":
-        limit = (
-            f"clinically indicated date {anchor.isoformat()}, taken as a later date agreed with the "
-            f"Veteran (the {standard.wait_days}-day date was {standard_date.isoformat()}; "
-            f"{standard.wait_citation}); if the Veteran did not agree to it, the limit is "
-            f"{standard_date.isoformat()}"
+    if kind == "clinically-indicated":
+        return (
+            f"clinically indicated date {dates.anchor}, taken as a later date agreed with the Veteran "
+            f"(the {days}-day date was {dates.standard}; {cite}); if the Veteran did not agree to it, "
+            f"the limit is {dates.standard}"
         )
+    return f"wait-time eligibility date {dates.anchor} ({days} days from file entry {dates.start}, {cite})"
+
+
+def _wait_outcome(
+    inp: EligibilityInput, standard: AccessStandard, anchor: date, kind: str, dates: _WaitDates
+) -> tuple[str, str]:
+    limit = _limit_text(standard, kind, dates)
     available = inp.next_available_date
     if available is None:
         return UNKNOWN, (
-            f"No next available VA appointment is recorded yet, so wait time is decided at "
-            f"scheduling: the scheduler records VA's next available appointment at a facility "
-            f"within the drive-time standard and compares it with the {limit}."
+            "No next available VA appointment is recorded yet, so wait time is decided at scheduling: "
+            "the scheduler records VA's next available appointment at a facility within the drive-time "
+            f"standard and compares it with the {limit}."
         )
-    if available < start:
+    if inp.file_entry_date is not None and available < inp.file_entry_date:
         return UNKNOWN, (
             f"The next available appointment {available.isoformat()} is before the file entry date "
-            f"{start.isoformat()}; re-enter the next available appointment."
+            f"{dates.start}; re-enter the next available appointment."
         )
     if available > anchor:
         return MET, f"VA's next available appointment {available.isoformat()} is after the {limit}."

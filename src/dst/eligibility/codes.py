@@ -61,13 +61,12 @@ def normalise(code: str) -> str:
     return code.strip().upper()
 
 
-def _set_aside_reason(vce: VceInput, code: str, on: date) -> str | None:
+def _set_aside_reason(vce: VceInput, code: str, on: date) -> str:
     if vce.effective_date is not None and vce.effective_date > on:
         starts = vce.effective_date.isoformat()
         return f"E&E code {code} takes effect on {starts}; not counted on {on.isoformat()}."
-    if vce.end_date is not None and vce.end_date < on:
-        return f"E&E code {code} ended on {vce.end_date.isoformat()}; not counted on {on.isoformat()}."
-    return None
+    ended = vce.end_date.isoformat() if vce.end_date else "an earlier date"
+    return f"E&E code {code} ended on {ended}; not counted on {on.isoformat()}."
 
 
 def effective_codes(vces: tuple[VceInput, ...], on: date) -> EffectiveCodes:
@@ -80,11 +79,11 @@ def effective_codes(vces: tuple[VceInput, ...], on: date) -> EffectiveCodes:
         if not code:
             warnings.append("E&E returned an eligibility entry with no code; it was ignored.")
             continue
-        reason = _set_aside_reason(vce, code, on)
-        if reason:
-            warnings.append(reason)
+        starts, ends = vce.effective_date, vce.end_date
+        if (starts is not None and starts > on) or (ends is not None and ends < on):
+            warnings.append(_set_aside_reason(vce, code, on))
             continue
-        if vce.effective_date is None:
+        if starts is None:
             # E&E normally dates every code; an undated one still stands, but say so.
             warnings.append(f"E&E code {code} has no effective date; it was counted as in effect.")
         if code not in VCE_DESCRIPTIONS:
@@ -93,7 +92,7 @@ def effective_codes(vces: tuple[VceInput, ...], on: date) -> EffectiveCodes:
                 f"E&E code {code!r} is not a code DST recognises; ask the E&E team what it means."
             )
             continue
-        codes[code] = _earliest(codes.get(code, vce.effective_date), vce.effective_date)
+        codes[code] = _earliest(codes[code], starts) if code in codes else starts
     return EffectiveCodes(codes, tuple(dict.fromkeys(unrecognised)), tuple(warnings))
 
 

@@ -19,10 +19,16 @@ CRITERION_LABELS: dict[str, str] = {
 }
 
 
-def label_in_sentence(code: str) -> str:
-    """The criterion's label for use mid-sentence ("drive time", but "VA quality ..." keeps its case)."""
-    label = CRITERION_LABELS[code]
+def _mid_sentence(label: str) -> str:
     return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
+# Labels for use mid-sentence: "drive time", but "VA quality standards not met" keeps its case.
+_SENTENCE_LABELS = {code: _mid_sentence(label) for code, label in CRITERION_LABELS.items()}
+
+
+def label_in_sentence(code: str) -> str:
+    return _SENTENCE_LABELS[code]
 
 
 CRITERION_CITATIONS: dict[str, str] = {
@@ -87,11 +93,14 @@ def _met_text(vce: str, ee: EffectiveCodes, inp: EligibilityInput) -> str:
     return f"E&E shows code G{ee.since(vce)}: the Veteran is grandfathered from the Veterans Choice Program."
 
 
+_DESIGNATION_WORDS = {None: "none", True: "offered", False: "not-offered"}
+
+
 def service_not_available(inp: EligibilityInput, scan: FacilityScan | None) -> CriterionResult:
     """Met only when VA has designated the service as one it does not offer."""
     citation, service = CRITERION_CITATIONS["service-not-available"], service_name(inp)
     designated = inp.service_offered_by_va
-    details = {"designation": {None: "none", True: "offered", False: "not-offered"}[designated]}
+    details = {"designation": _DESIGNATION_WORDS[designated]}
     if designated is False:
         return CriterionResult(
             "service-not-available",

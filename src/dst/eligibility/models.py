@@ -88,13 +88,12 @@ class CriterionResult:
     ) -> None:
         # Writing __dict__ directly is what a frozen dataclass's own __init__ does field by field;
         # doing it at once makes results about twice as cheap to build (bench/bench_eligibility.py).
-        self.__dict__.update(
-            code=code,
-            status=status,
-            evidence=evidence,
-            citation=citation,
-            details={} if details is None else details,
-        )
+        fields = self.__dict__
+        fields["code"] = code
+        fields["status"] = status
+        fields["evidence"] = evidence
+        fields["citation"] = citation
+        fields["details"] = {} if details is None else details
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,7 +109,7 @@ class CriterionResult:
         return cls(data["code"], data["status"], data["evidence"], data["citation"], dict(data["details"]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class EligibilityResult:
     """The engine's answer: every criterion, the overall answer, and what it rests on."""
 
@@ -124,6 +123,34 @@ class EligibilityResult:
     as_of: date | None = None
     basic_ineligible: bool = False
     summary: str = ""
+
+    def __init__(
+        self,
+        *,
+        eligible: bool | None,
+        criteria: tuple[CriterionResult, ...],
+        standards_version: str,
+        basis: tuple[str, ...],
+        bmi_offered: bool,
+        warnings: tuple[str, ...],
+        wait_time_eligibility_date: date | None,
+        as_of: date | None = None,
+        basic_ineligible: bool = False,
+        summary: str = "",
+    ) -> None:
+        # One __dict__ write instead of ten frozen setattr calls; see CriterionResult.__init__.
+        self.__dict__.update(
+            eligible=eligible,
+            criteria=criteria,
+            standards_version=standards_version,
+            basis=basis,
+            bmi_offered=bmi_offered,
+            warnings=warnings,
+            wait_time_eligibility_date=wait_time_eligibility_date,
+            as_of=as_of,
+            basic_ineligible=basic_ineligible,
+            summary=summary,
+        )
 
     def criterion(self, code: str) -> CriterionResult:
         for result in self.criteria:

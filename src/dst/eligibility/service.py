@@ -37,7 +37,7 @@ from dst.eligibility.models import (
 from dst.eligibility.standards import ACCESS_STANDARDS, STAT, URGENCIES, AccessStandard, standard_for
 from dst.eligibility.standards import standards_version_on as _version_on
 
-# USPS codes of the states, DC and the territories (38 CFR 17.4005 counts territories as States).
+# USPS codes of the states, DC and the territories: 38 U.S.C. 101(20) counts all of them as States.
 _STATES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM"
 _MORE = "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
 US_STATES_AND_TERRITORIES = frozenset(f"{_STATES} {_MORE}".split(" "))
@@ -77,13 +77,14 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
     )
     bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
     criteria = (*before_bmi, bmi, quality)
+    basis = tuple([c.code for c in criteria if c.status == MET])
     basic_known = ee is not None and not ee.unrecognised
-    eligible = _overall(criteria, basic_known=basic_known)
+    eligible = _overall(criteria, basis, basic_known=basic_known)
     return EligibilityResult(
         eligible=eligible,
         criteria=criteria,
         standards_version=version,
-        basis=tuple(c.code for c in criteria if c.status == MET),
+        basis=basis,
         bmi_offered=offered,
         warnings=tuple(warnings),
         wait_time_eligibility_date=wait_date,
@@ -92,13 +93,14 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
     )
 
 
-def _overall(criteria: tuple[CriterionResult, ...], *, basic_known: bool) -> bool | None:
+def _overall(
+    criteria: tuple[CriterionResult, ...], basis: tuple[str, ...], *, basic_known: bool
+) -> bool | None:
     # Any met criterion is enough, but only once E&E has ruled out code X; "not eligible" needs every
     # criterion evaluated and not met, so an unknown that could decide the answer keeps it unknown.
-    statuses = {c.status for c in criteria}
-    if MET in statuses:
+    if basis:
         return True if basic_known else None
-    if UNKNOWN in statuses:
+    if any(c.status == UNKNOWN for c in criteria):
         return None
     return False
 
@@ -113,15 +115,22 @@ def _standard(
             "which access standard applies; choose the clinical service again or ask a DST "
             "administrator to map it."
         )
-    if inp.urgency not in URGENCIES:
+    urgency = _urgency(inp)
+    if urgency not in URGENCIES:
         return None, f"Urgency {inp.urgency!r} is neither routine nor stat; correct the consult's urgency."
-    standard = standard_for(inp.care_category, inp.urgency, inp.as_of, standards)
+    standard = standard_for(inp.care_category, urgency, inp.as_of, standards)
     if standard is None:
         return None, (
-            f"No access standard for {inp.care_category} ({inp.urgency}) was in effect on "
+            f"No access standard for {inp.care_category} ({urgency}) was in effect on "
             f"{inp.as_of.isoformat()}; the standards table needs a row for it."
         )
     return standard, ""
+
+
+def _urgency(inp: EligibilityInput) -> str:
+    # CPRS spells urgencies in capitals ("STAT"); the standards table uses lower case.
+    urgency = inp.urgency
+    return urgency if urgency in URGENCIES else str(urgency or "").strip().lower()
 
 
 def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: FacilityScan | None) -> list[str]:
@@ -139,7 +148,7 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: Faci
         warnings.append("No residential state or territory on file in the Enrollment System.")
     elif state not in US_STATES_AND_TERRITORIES:
         warnings.append(f"Residential state {inp.residence_state!r} is not a US state or territory.")
-    if inp.urgency == STAT:
+    if _urgency(inp) == STAT:
         warnings.append("Stat consult: the 1-day wait-time standard is DST policy; 38 CFR 17.4040 sets none.")
     warnings.extend(drive_warnings(scan))
     warnings.extend(explanation_warnings(inp))
@@ -174,7 +183,7 @@ def _basic_ineligible(
 
 
 def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
-    return ", ".join(label_in_sentence(c.code) for c in criteria if c.status == status)
+    return ", ".join([label_in_sentence(c.code) for c in criteria if c.status == status])
 
 
 def _summary(
