@@ -17,7 +17,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dst.config import Settings
+from dst.demo.model import DemoNetwork, DemoVeteran
+from dst.demo.network import demo_network
+from dst.partners.types import FacilityRecord
+
+from harness import settings_for
 
 POSTGRES_URL = os.environ.get("DST_TEST_POSTGRES_URL")
 BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
@@ -72,10 +76,6 @@ def _drop_pg_database(name: str) -> None:
     engine.dispose()
 
 
-def settings_for(url: str, **overrides: object) -> Settings:
-    return Settings(database_url=url, env="dev", _env_file=None, **overrides)  # type: ignore[call-arg]
-
-
 @pytest.fixture(scope="session")
 def template_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from dst.db.migrate import upgrade
@@ -117,10 +117,6 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
-SERVICE_TOKEN = "dev-service-token"  # the dev default of DST_SERVICE_TOKEN
-SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-
-
 @pytest.fixture
 def app(database_url: str):  # type: ignore[no-untyped-def]
     from dst.main import create_app
@@ -136,6 +132,19 @@ def client(app):  # type: ignore[no-untyped-def]
         yield test_client
 
 
-def sign_in(client, role: str = "provider") -> None:  # type: ignore[no-untyped-def]
-    response = client.get(f"/dev/sign-in?role={role}&next=/", follow_redirects=False)
-    assert response.status_code == 303
+# Demo-network fixtures: one default network per run.
+
+
+@pytest.fixture(scope="session")
+def network() -> DemoNetwork:
+    return demo_network()
+
+
+@pytest.fixture(scope="session")
+def facilities_by_id(network: DemoNetwork) -> dict[str, FacilityRecord]:
+    return {f.facility_id: f for f in network.facilities}
+
+
+@pytest.fixture(scope="session")
+def scenario_veterans(network: DemoNetwork) -> list[DemoVeteran]:
+    return [v for v in network.veterans if not v.scenario.startswith("Ordinary Veteran")]

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from dst.cli import app as cli
 
-from conftest import SERVICE, settings_for
 from factories import consult, ordinary, veteran
+from harness import SERVICE, settings_for
 from live_server import serve
 
 

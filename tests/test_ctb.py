@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from conftest import sign_in
 from factories import consult, ordinary, veteran
+from harness import sign_in
 
 
 def requires(client, service: str, station: str = "688"):  # type: ignore[no-untyped-def]

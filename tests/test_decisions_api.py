@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import SERVICE, sign_in
 from factories import consult, days_from_today, key, ordinary, veteran
+from harness import SERVICE, sign_in
 
 PROBLEM = "application/problem+json"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import SERVICE, sign_in
 from factories import consult, ordinary, veteran
+from harness import SERVICE, sign_in
 
 
 def open_page(client, service: str = "ORTHOPEDICS", **overrides):  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dst.eligibility import CRITERION_CODES
 
-from conftest import SERVICE
 from factories import consult, ordinary, veteran
+from harness import SERVICE
 
 PROBLEM = "application/problem+json"
 

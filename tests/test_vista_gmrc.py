@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import SERVICE
 from factories import consult, key, ordinary, veteran
+from harness import SERVICE
 from live_server import serve
 from vista_sim import ATTEMPTS, Consult, Gmrc
 
