@@ -79,7 +79,24 @@ def require_clinical(principal: Annotated[Principal, Depends(require_principal)]
     return principal
 
 
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting only the given roles; every route states who may use it."""
+
+    def check(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+        if principal.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise HTTPException(
+                403, f"This page is for the {allowed} role; you are signed in as {principal.role.value}."
+            )
+        return principal
+
+    return check
+
+
 ClinicalUser = Annotated[Principal, Depends(require_clinical)]
+AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+ReportingUser = Annotated[Principal, Depends(require_roles(Role.REPORTING, Role.ADMIN))]
+AuditorUser = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
 AnyUser = Annotated[Principal, Depends(require_principal)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PanelsDep = Annotated[Panels, Depends(get_panels)]
