@@ -134,3 +134,39 @@ def test_consult_factor_answer_is_idempotent_plain_text(dst_url: str) -> None:
     for line in lines[1:]:
         code, _, rest = line.partition("-")
         assert len(code) == 3 and code.isupper() and ": " in rest, line
+
+
+def test_launch_save_on_the_page_then_vista_files_and_forwards(dst_url: str) -> None:
+    """The whole journey a clinician makes: CTB launch, the page's form, then VistA on signature."""
+    import re
+    from urllib.parse import urlencode
+
+    v = veteran(ordinary)
+    context = consult(v, "PODIATRY") | {"user": "DOCTOR,DEMO", "signed": "false"}
+    with httpx.Client(base_url=dst_url, follow_redirects=True, timeout=30) as browser:
+        page = browser.get(f"/launch?{urlencode(context)}")
+        assert page.status_code == 200 and "PODIATRY" in page.text
+        dst_id = str(page.url).rsplit("/", 1)[-1]
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+        seoc = re.search(r'<option value="(SEOC[^"]+)"', page.text)
+        assert seoc is not None
+        saved = browser.post(
+            f"/dst/{dst_id}/decision",
+            data={
+                **fields,
+                "veteranOption": "opt-in",
+                "seocId": seoc.group(1),
+                "forward": "yes",
+                "forwardTo": "COMMUNITY CARE-PODIATRY",
+            },
+        )
+        assert saved.status_code == 200 and f"DST ID:{dst_id}#" in saved.text
+    order = Consult(reason_for_request=f"Diabetic foot care. DST ID:{dst_id}#")
+    gmrc(dst_url, {"PODIATRY OUTPT", "COMMUNITY CARE-PODIATRY"}).on_signature(order)
+    assert order.forwarded_to == "COMMUNITY CARE-PODIATRY"
+    comment = order.comments[0]
+    assert comment[0] == f"DST ID:{dst_id}" and "CSC-Consult primary stop code: 411" in comment
+    assert (
+        "AFD-DST Forward to: COMMUNITY CARE-PODIATRY" in comment and comment[-1] == "Consult forwarded by DST"
+    )
+    assert any(line.startswith("DBY-DST decision by: Demo Provider") for line in comment)

@@ -25,6 +25,7 @@ def _configure_logging() -> None:
     )
     # Request lines carry partner query strings; DST logs outcomes itself, without them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.orm import Session
 
+from dst.audit.service import record_event
 from dst.consults import serializers, service, workflow
 from dst.consults.errors import DstProblem, Invalid
 from dst.consults.schemas import ConsultContext, DecisionIn
@@ -58,7 +59,6 @@ async def _record(
 ) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         record = service.get_record(session, dst_id)
-        from dst.audit.service import record_event
 
         record_event(
             session, principal=principal, action=action, dst_id=dst_id, icn=record.icn, station=record.station
