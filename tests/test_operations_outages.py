@@ -81,3 +81,15 @@ def test_administrators_see_the_outage_history(client) -> None:
     assert "drive-time routing is not answering" in overview.text
     sign_in(client, "auditor")
     assert client.get("/admin/outages").status_code == 403
+
+
+def test_pages_still_render_when_the_notices_cannot_be_refreshed(client) -> None:
+    monitor = client.app.state.operations
+
+    async def broken() -> None:
+        raise OSError("database unreachable")
+
+    monitor._refresh = broken
+    monitor.board = type(monitor.board)()  # empty and never refreshed: every request is due
+    home = client.get("/")
+    assert home.status_code == 200 and "Community Care Decision Support Tool" in home.text

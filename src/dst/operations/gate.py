@@ -6,6 +6,7 @@ whole-DST window; Consult Toolbox is told FALSE so consults can be ordered witho
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dst.operations.monitor import OperationsMonitor, WholeDstMaintenance
 
+log = logging.getLogger(__name__)
 QUIET_PREFIXES = ("/static/", "/health", "/metrics", "/vs/")
 CLINICAL_PREFIXES = ("/dst/", "/launch", "/api/v1/dst", "/dev/cprs", "/dsv", "/ehrm-api/")
 REQUIRES_DST = "/ctb/v1/requires-dst"
@@ -31,7 +33,11 @@ class OperationsMiddleware:
         if scope["type"] != "http" or monitor is None or scope["path"].startswith(QUIET_PREFIXES):
             await self.app(scope, receive, send)
             return
-        board = await monitor.refresh_if_due()
+        try:
+            board = await monitor.refresh_if_due()
+        except Exception as error:  # a failed refresh must not fail the page: show the last known notices
+            log.warning("operations notices not refreshed: %s", type(error).__name__)
+            board = monitor.board
         scope.setdefault("state", {})["dst_notices"] = board.notices
         if board.dst_maintenance is not None:
             request = Request(scope, receive)
