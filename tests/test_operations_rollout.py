@@ -159,3 +159,11 @@ def test_rollout_form_shows_errors_and_saves_good_rules(client) -> None:
     assert "Station 688" in good.text
     assert requires(client, "688") == "FALSE"
     assert client.post("/admin/rollout", data={"scope": "national", "enabled": "off"}).status_code == 403
+
+
+def test_the_json_api_refuses_a_form_post_from_an_admin_session(client) -> None:
+    sign_in(client, "admin")
+    forged = client.post(RULES, data={"scope": "national", "enabled": "false"})
+    assert forged.status_code == 422  # only a JSON body is read, which a cross-site form cannot send
+    assert rule_count(client) == 0
+    assert client.post(RULES, json={"scope": "national", "key": "", "enabled": True}).status_code == 201
