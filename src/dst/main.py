@@ -18,6 +18,10 @@ from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
+from dst.operations import api as operations_api
+from dst.operations import views as operations_views
+from dst.operations.gate import OperationsMiddleware
+from dst.operations.monitor import OperationsMonitor
 from dst.partners.registry import build_gateway
 from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware
@@ -33,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with build_gateway(settings) as gateway:
             app.state.gateway = gateway
             app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
+            app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
             yield
+            await app.state.operations.stop()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -47,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.sessions = build_session_factory(app.state.engine)
+    app.add_middleware(OperationsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         SessionMiddleware,
@@ -64,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         demo_views.router,
         health.router,
         pages.router,
+        operations_api.router,
+        operations_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from dst.consults import workflow
 from dst.consults.errors import Invalid
 from dst.consults.schemas import ConsultContext
+from dst.db.base import utcnow
+from dst.operations import enablement
+from dst.operations.views import turned_off_page
 from dst.reference import service as reference
 from dst.web.deps import current_principal, in_transaction
 from dst.web.problems import describe_validation
@@ -47,6 +50,8 @@ async def requires_dst(
     def work(session: Session) -> bool | None:
         if reference.get_station(session, station) is None:
             return None
+        if not enablement.is_enabled(session, station=station, at=utcnow()):
+            return False  # staged rollout: DST is turned off at this station
         resolution = reference.resolve_consult_service(session, station=station, name=service)
         if resolution.clinical_service is None:
             reference.note_unmapped(session, station=station, name=service)
@@ -84,6 +89,9 @@ async def launch(request: Request) -> Response:
     if principal is None:
         return RedirectResponse(sign_in_url(request), status_code=303)
     ctx = context_from_query(params)
+    turned_off = await turned_off_page(request, ctx)
+    if turned_off is not None:
+        return turned_off
     needs_service = await in_transaction(request, lambda s: _unmapped(s, ctx))
     if needs_service:
         from dst.web.pages import choose_service_page

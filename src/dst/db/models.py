@@ -2,6 +2,7 @@
 
 from dst.audit.models import AuditEvent
 from dst.consults.models import Decision, DstRecord, IdempotencyKey
+from dst.operations.models import EnablementRule, MaintenanceWindow, MappingOverride, PartnerOutage
 from dst.reference.models import (
     ClinicalService,
     ClinicalServiceStopCode,
@@ -24,10 +25,14 @@ __all__ = [
     "Decision",
     "DecisionFact",
     "DstRecord",
+    "EnablementRule",
     "Facility",
     "FacilityService",
     "FacilityWaitTime",
     "IdempotencyKey",
+    "MaintenanceWindow",
+    "MappingOverride",
+    "PartnerOutage",
     "SeocEntry",
     "Station",
 ]

@@ -1,0 +1,1 @@
+"""Operations console: staged rollout by station, maintenance windows, outage notices, mapping overrides."""

@@ -1,0 +1,166 @@
+"""Staged rollout: is DST turned on at a station now? The most specific rule in force wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dst.audit.service import record_event
+from dst.auth import Principal
+from dst.consults.errors import Invalid
+from dst.consults.models import DstRecord
+from dst.operations.models import EnablementRule
+from dst.reference.models import Station
+
+SCOPES = ("station", "visn", "national")  # most specific first
+BACKDATE_GRACE = timedelta(minutes=5)  # a rule "from now" typed a moment ago is not in the past
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether DST is on at a station, and which rule says so (None: the built-in national default)."""
+
+    station: str
+    enabled: bool
+    rule: EnablementRule | None
+
+    @property
+    def because(self) -> str:
+        if self.rule is None:
+            return "enabled nationally by default"
+        where = {"national": "nationally", "visn": f"for VISN {self.rule.scope_key}"}.get(
+            self.rule.scope, f"for station {self.rule.scope_key}"
+        )
+        state = "enabled" if self.rule.enabled else "turned off"
+        return f"{state} {where} from {self.rule.effective_from:%Y-%m-%d %H:%M} UTC"
+
+
+def rule_in_force(session: Session, *, scope: str, key: str, at: datetime) -> EnablementRule | None:
+    query = (
+        select(EnablementRule)
+        .where(
+            EnablementRule.scope == scope,
+            EnablementRule.scope_key == key,
+            EnablementRule.effective_from <= at,
+        )
+        .order_by(EnablementRule.effective_from.desc(), EnablementRule.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def standing(session: Session, *, station: str, at: datetime) -> Standing:
+    """DST's state at a station; an unknown station is reported by the caller, not here."""
+    row = session.get(Station, station)
+    keys = {"station": station, "visn": row.visn if row else "", "national": ""}
+    for scope in SCOPES:
+        if scope == "visn" and not keys["visn"]:
+            continue
+        rule = rule_in_force(session, scope=scope, key=keys[scope], at=at)
+        if rule is not None:
+            return Standing(station, rule.enabled, rule)
+    return Standing(station, True, None)
+
+
+def is_enabled(session: Session, *, station: str, at: datetime) -> bool:
+    return standing(session, station=station, at=at).enabled
+
+
+def check_scope(session: Session, scope: str, key: str) -> str:
+    """The normalized key of a scope, or Invalid naming what is wrong."""
+    key = key.strip()
+    if scope == "national":
+        return ""
+    if scope == "station":
+        if session.get(Station, key) is None:
+            raise Invalid(f"Station {key or '(blank)'} is not a known VA station number.", field="key")
+        return key
+    if scope == "visn":
+        spellings = {key, key.lstrip("0"), key.zfill(2)} if key.isdigit() else {key}
+        known = session.scalar(select(Station.visn).where(Station.visn.in_(spellings)).limit(1))
+        if known is None:
+            raise Invalid(f"VISN {key or '(blank)'} has no known stations.", field="key")
+        return known
+    raise Invalid("Scope must be station, visn or national.", field="scope")
+
+
+def open_records_at(session: Session, *, scope: str, key: str) -> int:
+    """How many DST records exist at the stations a rule covers (they stay readable after turning off)."""
+    query = select(func.count()).select_from(DstRecord)
+    if scope == "station":
+        query = query.where(DstRecord.station == key)
+    elif scope == "visn":
+        stations = select(Station.sta3n).where(Station.visn == key)
+        query = query.where(DstRecord.station.in_(stations))
+    return int(session.scalar(query) or 0)
+
+
+def add_rule(
+    session: Session,
+    *,
+    scope: str,
+    key: str,
+    enabled: bool,
+    effective_from: datetime,
+    note: str,
+    principal: Principal,
+    now: datetime,
+) -> tuple[EnablementRule, int]:
+    """Record a rule (audited) and return it with the count of existing records it leaves readable."""
+    key = check_scope(session, scope, key)
+    if effective_from < now - BACKDATE_GRACE:
+        raise Invalid("The effective date is in the past; choose now or a later time.", field="effectiveFrom")
+    rule = EnablementRule(
+        scope=scope,
+        scope_key=key,
+        enabled=enabled,
+        effective_from=effective_from,
+        note=note.strip()[:200],
+        created_by=principal.user_id,
+        created_at=now,
+    )
+    session.add(rule)
+    session.flush()
+    kept = 0 if enabled else open_records_at(session, scope=scope, key=key)
+    record_event(
+        session,
+        principal=principal,
+        action="set-enablement",
+        station=key if scope == "station" else None,
+        detail={
+            "rule": rule.id,
+            "scope": scope,
+            "key": key,
+            "enabled": enabled,
+            "effectiveFrom": effective_from.isoformat(),
+            "recordsKeptReadable": kept,
+        },
+    )
+    return rule, kept
+
+
+def history(session: Session, limit: int = 200) -> list[EnablementRule]:
+    query = select(EnablementRule).order_by(EnablementRule.effective_from.desc(), EnablementRule.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def turned_off_stations(session: Session, *, at: datetime) -> list[Standing]:
+    """Every known station where DST is off now, for the console's summary."""
+    if session.scalar(select(EnablementRule.id).where(EnablementRule.enabled.is_(False)).limit(1)) is None:
+        return []  # the usual case: no rule ever turned DST off
+    stations = session.scalars(select(Station.sta3n).order_by(Station.sta3n))
+    standings = (standing(session, station=s, at=at) for s in stations)
+    return [s for s in standings if not s.enabled]
+
+
+def existing_record(session: Session, *, station: str, consult_number: str | None) -> str | None:
+    """The DST ID already opened for this consult, which stays readable while DST is off."""
+    if not consult_number:
+        return None
+    query = select(DstRecord.dst_id).where(
+        DstRecord.station == station, DstRecord.consult_number == consult_number
+    )
+    return session.scalar(query.limit(1))

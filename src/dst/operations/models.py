@@ -1,0 +1,82 @@
+"""Operations tables: enablement rules, maintenance windows, partner outages, mapping overrides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dst.db.base import Base, UtcDateTime, utcnow
+
+WHOLE_DST = "dst"  # the `target` of a maintenance window that takes all of DST down
+
+
+class EnablementRule(Base):
+    """DST on or off for a station, a VISN or the nation from a moment on; rows are never changed.
+
+    The rule in force for a scope is its latest rule already effective; the most specific scope wins.
+    """
+
+    __tablename__ = "enablement_rule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # national | visn | station
+    scope_key: Mapped[str] = mapped_column(String(3), index=True)  # "" for national
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    effective_from: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class MaintenanceWindow(Base):
+    """Planned downtime of one partner (or of all of DST); cancelled windows stay as history."""
+
+    __tablename__ = "maintenance_window"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(12), index=True)  # a Partner value or WHOLE_DST
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    message: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    cancelled_by: Mapped[str | None] = mapped_column(String(80))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PartnerOutage(Base):
+    """An unscheduled outage of a partner as one reporter saw it (a DST process, or the steel thread)."""
+
+    __tablename__ = "partner_outage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner: Mapped[str] = mapped_column(String(12), index=True)
+    source: Mapped[str] = mapped_column(String(12))  # breaker | steel-thread
+    reporter: Mapped[str] = mapped_column(String(80))  # host:pid for a breaker; the check's name
+    cause: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    end_reason: Mapped[str | None] = mapped_column(String(80))
+
+
+class MappingOverride(Base):
+    """An administrator's consult-service mapping at a station, with what it replaced, for history."""
+
+    __tablename__ = "mapping_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station: Mapped[str] = mapped_column(String(3), index=True)
+    consult_service: Mapped[str] = mapped_column(String(80))
+    clinical_service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinical_service.id", ondelete="SET NULL")
+    )
+    clinical_service_name: Mapped[str] = mapped_column(String(80))
+    previous_source: Mapped[str | None] = mapped_column(String(10))
+    previous_clinical_service_id: Mapped[int | None] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(80))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    removed_by: Mapped[str | None] = mapped_column(String(80))
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

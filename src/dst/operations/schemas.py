@@ -1,0 +1,109 @@
+"""JSON bodies of the console's API (camelCase), and the JSON shape of each operations row."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from dst.operations.enablement import Standing
+from dst.operations.models import EnablementRule, MaintenanceWindow, MappingOverride, PartnerOutage
+from dst.operations.notices import Notice
+
+
+class CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class EnablementIn(CamelModel):
+    scope: Literal["national", "visn", "station"]
+    key: str = Field(default="", max_length=3, description="Station number or VISN; empty for national")
+    enabled: bool
+    effective_from: AwareDatetime | None = Field(default=None, description="Default: now")
+    note: str = Field(default="", max_length=200)
+
+
+class WindowIn(CamelModel):
+    target: str = Field(description="A partner (mvi, ee, facilities, ppms, seoc, routing, cdw) or dst")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    message: str = Field(min_length=1, max_length=300)
+
+
+class CheckIn(CamelModel):
+    partner: str
+    ok: bool
+    detail: str = Field(default="", max_length=400)
+    check: str = Field(default="steel-thread", max_length=80)
+
+
+class OverrideIn(CamelModel):
+    station: str = Field(pattern=r"^\d{3}$")
+    consult_service: str = Field(min_length=1, max_length=80)
+    clinical_service: str = Field(min_length=1, max_length=80)
+
+
+def rule_json(rule: EnablementRule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "scope": rule.scope,
+        "key": rule.scope_key,
+        "enabled": rule.enabled,
+        "effectiveFrom": rule.effective_from.isoformat(),
+        "note": rule.note,
+        "createdBy": rule.created_by,
+        "createdAt": rule.created_at.isoformat(),
+    }
+
+
+def standing_json(standing: Standing) -> dict[str, Any]:
+    return {
+        "station": standing.station,
+        "enabled": standing.enabled,
+        "because": standing.because,
+        "rule": rule_json(standing.rule) if standing.rule else None,
+    }
+
+
+def window_json(window: MaintenanceWindow) -> dict[str, Any]:
+    return {
+        "id": window.id,
+        "target": window.target,
+        "startsAt": window.starts_at.isoformat(),
+        "endsAt": window.ends_at.isoformat(),
+        "message": window.message,
+        "createdBy": window.created_by,
+        "cancelledAt": window.cancelled_at.isoformat() if window.cancelled_at else None,
+        "cancelledBy": window.cancelled_by,
+    }
+
+
+def outage_json(outage: PartnerOutage) -> dict[str, Any]:
+    return {
+        "id": outage.id,
+        "partner": outage.partner,
+        "source": outage.source,
+        "reporter": outage.reporter,
+        "cause": outage.cause,
+        "startedAt": outage.started_at.isoformat(),
+        "endedAt": outage.ended_at.isoformat() if outage.ended_at else None,
+        "endReason": outage.end_reason,
+    }
+
+
+def override_json(override: MappingOverride) -> dict[str, Any]:
+    return {
+        "id": override.id,
+        "station": override.station,
+        "consultService": override.consult_service,
+        "clinicalService": override.clinical_service_name,
+        "setBy": override.set_by,
+        "setAt": override.set_at.isoformat(),
+        "removedBy": override.removed_by,
+        "removedAt": override.removed_at.isoformat() if override.removed_at else None,
+    }
+
+
+def notice_json(notice: Notice) -> dict[str, str]:
+    return {"kind": notice.kind, "target": notice.target, "title": notice.title, "text": notice.text}
