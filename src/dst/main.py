@@ -18,6 +18,9 @@ from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
+from dst.dsv import api as dsv_api
+from dst.dsv import fake_ehr as dsv_fake_ehr
+from dst.dsv import views as dsv_views
 from dst.partners.registry import build_gateway
 from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware
@@ -64,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         demo_views.router,
         health.router,
         pages.router,
+        dsv_views.router,
+        dsv_api.router,
+        dsv_fake_ehr.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
