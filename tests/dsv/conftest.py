@@ -74,9 +74,10 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(template_database_url: str) -> Iterator[Any]:
-    # Playwright's sync API keeps an event loop on this thread, so the seeded template comes first.
+    # Playwright's sync API runs an event loop on this thread while open: the seeded template comes
+    # first, and the browser closes with its module so later async tests get the thread back.
     if not CHROMIUM.exists():
         pytest.skip(
             "BROWSER TESTS SKIPPED: /usr/bin/chromium is absent. Install it with "

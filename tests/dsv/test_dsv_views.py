@@ -59,7 +59,7 @@ def test_the_viewer_shows_no_ssn_and_offers_no_way_to_change_anything(client, la
     v = veteran(ordinary)
     launch(v)
     page = client.get("/dsv?service=ORTHOPEDICS&inline=1")
-    assert v.ssn[-4:] not in page.text
+    assert v.ssn not in page.text and "SSN" not in page.text
     assert 'method="post"' not in page.text.lower()
 
 
@@ -97,3 +97,12 @@ def test_a_section_without_a_viewer_session_is_refused(client) -> None:
     fragment = client.get("/dsv/sections/demographics")
     assert fragment.status_code == 401
     assert "Open the viewer from the EHR" in fragment.text
+
+
+def test_the_eligibility_section_links_its_fhir_form(client, launch) -> None:
+    v = veteran(ordinary)
+    launch(v)
+    fragment = client.get("/dsv/sections/eligibility?service=WOMENS%20HEALTH")
+    link = f'href="/ehrm-api/v1/patients/{v.icn}/eligibility/fhir?svcName=WOMENS%20HEALTH"'
+    assert link in fragment.text
+    assert client.get(f"/ehrm-api/v1/patients/{v.icn}/eligibility/fhir?svcName=WOMENS%20HEALTH").is_success

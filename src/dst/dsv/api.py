@@ -6,30 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
 
 from dst.consults.context import ServiceInfo
 from dst.consults.errors import Forbidden, NotFound
 from dst.dsv import service
 from dst.dsv import session as viewer_session
 from dst.dsv.fhir import guidance_response
+from dst.dsv.schemas import EdipiQuery, FacilitiesQuery
 
 router = APIRouter(prefix="/ehrm-api/v1", tags=["Decision Support Viewer"])
 
 FHIR_JSON = "application/fhir+json"
 ServiceName = Annotated[str, Query(alias="svcName", min_length=1, max_length=80)]
-
-
-class EdipiQuery(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-    edipi: str = Field(pattern=r"^\d{10}$", description="The DoD EDIPI, ten digits")
-
-
-class FacilitiesQuery(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-    icn: str = Field(min_length=1, max_length=40)
-    svc_name: str = Field(min_length=1, max_length=80, description="Official clinical service name")
 
 
 async def _service(request: Request, name: str) -> ServiceInfo:

@@ -170,6 +170,7 @@ async def _section_data(
         return {
             "eligibility": await service.eligibility(request, viewer, chosen),
             "labels": CRITERION_LABELS,
+            "icn": viewer.icn,
         }
     if section == "facilities":
         return await service.facilities(request, viewer, chosen)
