@@ -161,11 +161,12 @@ async def section(request: Request, section: str, service_name: ServiceName = No
 async def _section_data(
     request: Request, viewer: Viewer, section: str, chosen: ServiceInfo | None
 ) -> dict[str, Any]:
+    if section != "demographics" and chosen is None:
+        return {}  # nothing about the Veteran is read until a service is chosen
     await service.audit_view(request, viewer, section, chosen)
     if section == "demographics":
         return {"demographics": await service.demographics(request, viewer)}
-    if chosen is None:
-        return {}
+    assert chosen is not None
     if section == "eligibility":
         return {
             "eligibility": await service.eligibility(request, viewer, chosen),
