@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
 
     scheduler_enabled: bool = False
+    # Decision Support Viewer (SMART on FHIR EHR launch): comma-separated trusted FHIR base URLs (`iss`).
+    dsv_trusted_iss: str = ""
+    dsv_client_id: str = "dst-dsv"
+    # The FHIR identifier system of the EDIPI on the EHR's Patient (DoD EDIPI assigning authority OID).
+    dsv_edipi_system: str = "urn:oid:2.16.840.1.113883.3.42.10001.100001.12"
     purge_after_days: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")

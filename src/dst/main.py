@@ -22,6 +22,9 @@ from dst.operations import api as operations_api
 from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
 from dst.operations.monitor import OperationsMonitor
+from dst.dsv import api as dsv_api
+from dst.dsv import fake_ehr as dsv_fake_ehr
+from dst.dsv import views as dsv_views
 from dst.partners.registry import build_gateway
 from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware
@@ -73,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages.router,
         operations_api.router,
         operations_views.router,
+        dsv_views.router,
+        dsv_api.router,
+        dsv_fake_ehr.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

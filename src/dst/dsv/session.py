@@ -1,0 +1,101 @@
+"""The viewer session: what a SMART launch established, bound to exactly one patient."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import HTTPException, Request
+
+from dst.auth import Principal, Role
+from dst.dsv import errors
+from dst.web.deps import client_ip
+
+SESSION_KEY = "dsv"
+PENDING_KEY = "dsv_pending"
+LIFETIME_S = 8 * 3600  # one clinic day; the EHR launches again after that
+PENDING_LIFETIME_S = 600
+MAX_PENDING = 3
+
+
+@dataclass(frozen=True)
+class Viewer:
+    sid: str  # random id of this viewer session, tying its audit events together
+    icn: str
+    edipi: str
+    patient_reference: str  # the EHR's own reference, e.g. Patient/12724066
+    iss: str
+    user: str  # fhirUser from the EHR's identity token
+    station: str | None
+    expires_at: float
+
+    def principal(self, request: Request) -> Principal:
+        # "Practitioner/123@ehr.example.org": the EHR's user reference, scoped by the EHR's host.
+        who = "/".join(self.user.rstrip("/").split("/")[-2:])
+        actor = f"{who}@{urlsplit(self.iss).netloc}"[:80]
+        return Principal(actor, "EHR user (viewer)", Role.PROVIDER, client_ip(request))
+
+
+def bind(request: Request, **fields: Any) -> Viewer:
+    """Start a viewer session; any earlier one in this browser is replaced, never merged."""
+    viewer = Viewer(sid=secrets.token_urlsafe(12), expires_at=time.time() + LIFETIME_S, **fields)
+    request.session[SESSION_KEY] = asdict(viewer)
+    return viewer
+
+
+def current(request: Request) -> Viewer | None:
+    data = request.session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        viewer = Viewer(**data)
+    except TypeError:
+        return None
+    return viewer if viewer.expires_at > time.time() else None
+
+
+def require_page(request: Request) -> Viewer:
+    viewer = current(request)
+    if viewer is None:
+        raise errors.no_viewer_session()
+    return viewer
+
+
+def require_api(request: Request, icn: str | None = None) -> Viewer:
+    """The API answers only inside a viewer session, and only about its own patient."""
+    viewer = current(request)
+    if viewer is None:
+        raise HTTPException(
+            401, "Open the Decision Support Viewer from the patient's chart in the EHR first."
+        )
+    if icn is not None and icn != viewer.icn:
+        raise HTTPException(
+            403, "This viewer session is for another patient; open the viewer from this chart."
+        )
+    return viewer
+
+
+def remember_launch(request: Request, state: str, pending: dict[str, Any]) -> None:
+    """Keep the PKCE verifier and discovered endpoints until the EHR sends the user back."""
+    now = time.time()
+    kept = {
+        k: v
+        for k, v in (request.session.get(PENDING_KEY) or {}).items()
+        if isinstance(v, dict) and v.get("created", 0) > now - PENDING_LIFETIME_S
+    }
+    kept[state] = {**pending, "created": now}
+    newest = sorted(kept.items(), key=lambda kv: kv[1]["created"])[-MAX_PENDING:]
+    request.session[PENDING_KEY] = dict(newest)
+
+
+def take_launch(request: Request, state: str | None) -> dict[str, Any]:
+    """The pending launch for `state`, removed so a replayed answer is refused."""
+    pending = dict(request.session.get(PENDING_KEY) or {})
+    found = pending.pop(state or "", None)
+    request.session[PENDING_KEY] = pending
+    if not isinstance(found, dict) or found.get("created", 0) < time.time() - PENDING_LIFETIME_S:
+        raise errors.stale_launch()
+    return found
