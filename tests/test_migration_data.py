@@ -8,6 +8,7 @@ one step and the upgrade back, on a database holding the demo network and a save
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import pytest
 from fastapi.testclient import TestClient
@@ -75,7 +76,7 @@ def test_each_downgrade_keeps_older_data_and_upgrade_restores_the_schema(app, da
     save_a_decision(app)  # the app's engine is disposed when its lifespan ends, so no pooled locks remain
     engine = build_engine(database_url)
     try:
-        for lower, upper in reversed(list(zip(revisions, revisions[1:], strict=False))):
+        for lower, upper in reversed(list(itertools.pairwise(revisions))):
             assert current_revision(engine) == upper
             at_upper = fingerprint(engine)
             assert at_upper["dst_record"]["#rows"] != "0"
