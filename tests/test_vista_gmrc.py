@@ -96,12 +96,44 @@ def test_dst_id_found_in_field_85_and_in_order_responses(dst_url: str) -> None:
     assert by_field.comments[0][0] == by_responses.comments[0][0] == f"DST ID:{dst_id}"
 
 
-def test_record_without_a_decision_gives_the_no_content_comment(dst_url: str) -> None:
-    record = api(dst_url, "POST", "/api/v1/dst", json=consult(veteran(ordinary))).json()
+def test_record_without_a_decision_still_identifies_itself(dst_url: str) -> None:
+    record = api(dst_url, "POST", "/api/v1/dst", json=consult(veteran(ordinary), "CARDIOLOGY")).json()
     raw = httpx.get(f"{dst_url}/vs/v2/consultFactor/{record['dstId']}")
-    assert raw.status_code == 200 and raw.text == ""
+    assert raw.status_code == 200
+    lines = raw.text.split("^")
+    assert lines[:2] == [f"DST ID:{record['dstId']}", "CSC-Consult primary stop code: 303"]
+    assert (
+        "DSS-DST decision status: NOT SAVED - DST was opened for this consult but no decision was saved"
+        in lines
+    )
+    assert not any(line.startswith(("CCE-", "ELB-", "AFD-")) for line in lines)
     order = Consult(reason_for_request=f"DST ID:{record['dstId']}#")
-    gmrc(dst_url, set()).on_signature(order)
+    gmrc(dst_url, {"COMMUNITY CARE-CARDIOLOGY"}).on_signature(order)
+    assert order.forwarded_to is None and "DAF-DST Forwarding: NO" in order.comments[0]
+
+
+def test_an_empty_answer_gives_vistas_no_content_comment() -> None:
+    """VistA's own rule for an empty body, checked against a server that sends one."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Empty(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Empty)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        order = Consult(reason_for_request="DST ID:ANYTHING#")
+        gmrc(f"http://127.0.0.1:{server.server_address[1]}", set()).on_signature(order)
+    finally:
+        server.shutdown()
+        server.server_close()
     assert order.comments == [["DVE-DST ID ISSUE: No Content sent from DST"]]
 
 

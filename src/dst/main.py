@@ -18,13 +18,13 @@ from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
+from dst.dsv import api as dsv_api
+from dst.dsv import fake_ehr as dsv_fake_ehr
+from dst.dsv import views as dsv_views
 from dst.operations import api as operations_api
 from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
 from dst.operations.monitor import OperationsMonitor
-from dst.dsv import api as dsv_api
-from dst.dsv import fake_ehr as dsv_fake_ehr
-from dst.dsv import views as dsv_views
 from dst.partners.registry import build_gateway
 from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware

@@ -49,6 +49,7 @@ DER = Factor("DER", "DST partner errors")
 STV = Factor("STV", "Access standards version")
 DBY = Factor("DBY", "DST decision by")
 DDT = Factor("DDT", "DST decision date")
+DSS = Factor("DSS", "DST decision status")
 
 ALL_FACTORS = (
     DST_ID,
@@ -90,8 +91,24 @@ def line(factor: Factor, value: object) -> str:
     return f"{factor.code}-{factor.label}: {clean(value)}"
 
 
-def consult_factor_text(record: DstRecord, decision: Decision) -> str:
+def consult_factor_text(record: DstRecord, decision: Decision | None) -> str:
+    if decision is None:
+        return "^".join(unsaved_lines(record))
     return "^".join(consult_factor_lines(record, decision))
+
+
+def unsaved_lines(record: DstRecord) -> list[str]:
+    """A record opened but never saved still identifies itself; no eligibility is claimed for it."""
+    service = record.clinical_service
+    return [
+        line(DST_ID, record.dst_id),
+        line(CSC, service.primary_stop_code if service else "UNKNOWN"),
+        line(CLS, service.name if service else record.consult_service),
+        line(URG, record.urgency.upper()),
+        line(FED, record.file_entry_date.isoformat()),
+        line(DSS, "NOT SAVED - DST was opened for this consult but no decision was saved"),
+        line(DAF, "NO"),
+    ]
 
 
 def consult_factor_lines(record: DstRecord, decision: Decision) -> list[str]:

@@ -25,7 +25,7 @@ router = APIRouter(tags=["VistA"])
     summary="Consult factor text for VistA to file as the consult comment",
 )
 async def consult_factor(request: Request, dst_id: str) -> PlainTextResponse:
-    """Lines `XXX-Label: value` joined by `^`; an empty body when no decision has been saved yet."""
+    """Lines `XXX-Label: value` joined by `^`, always starting with the DST ID and CSC lines."""
     vista = Principal("vista", "VistA GMRC", Role.SERVICE, client_ip(request))
 
     def work(session: Session) -> str:
@@ -40,7 +40,7 @@ async def consult_factor(request: Request, dst_id: str) -> PlainTextResponse:
             station=record.station,
             detail={"revision": decision.revision if decision else None},
         )
-        return consult_factor_text(record, decision) if decision else ""
+        return consult_factor_text(record, decision)
 
     text = await in_transaction(request, work)
     return PlainTextResponse(text, headers={"Cache-Control": "no-store"})
