@@ -20,7 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 CLIENT_ID = "dst-test-client"
-CLIENT_SECRET = "dst-test-client-secret"  # noqa: S105 - a test provider's own secret
+CLIENT_SECRET = "dst-test-client-secret"
 
 
 @dataclass

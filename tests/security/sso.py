@@ -13,7 +13,10 @@ from dst.config import Settings
 
 from oidc_provider import ProviderState
 
-PROD_SECRETS = {"secret_key": SecretStr("k" * 40), "service_token": SecretStr("prod-service-token-0123456789")}
+PROD_SECRETS = {
+    "secret_key": SecretStr("k" * 40),
+    "service_token": SecretStr("prod-service-token-0123456789"),
+}
 PROD_SERVICE = {"Authorization": "Bearer prod-service-token-0123456789"}
 
 
@@ -40,5 +43,15 @@ def sso_sign_in(
     return client.get(approve.headers["location"], follow_redirects=False)
 
 
-PROVIDER_USER = {"sub": "u-1001", "preferred_username": "vhaprov1", "name": "Test Provider", "dst_roles": ["VA-DST-Provider"]}
-AUDITOR_USER = {"sub": "u-2002", "preferred_username": "vhaaud2", "name": "Test Auditor", "dst_roles": "VA-DST-Auditor"}
+PROVIDER_USER = {
+    "sub": "u-1001",
+    "preferred_username": "vhaprov1",
+    "name": "Test Provider",
+    "dst_roles": ["VA-DST-Provider"],
+}
+AUDITOR_USER = {
+    "sub": "u-2002",
+    "preferred_username": "vhaaud2",
+    "name": "Test Auditor",
+    "dst_roles": "VA-DST-Auditor",
+}

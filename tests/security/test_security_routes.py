@@ -29,9 +29,9 @@ PUBLIC: dict[str, str] = {
     "/health/ready": "readiness probe: database reachable and schema current, no data",
     "/health/partners": "partner breaker states and call counts for operators, no data",
     "/metrics": "Prometheus scrape inside the cluster, no PHI in any label",
-    "/vs/v2/consultFactor/{dst_id}": "VistA's HWSC call has no login; the unguessable DST ID is the capability",
+    "/vs/v2/consultFactor/{dst_id}": "VistA HWSC has no login; the unguessable DST ID is the capability",
     "/vs/v1/consultFactor/{dst_id}": "the same for sites on the first VistA context root",
-    "/ctb/v1/requires-dst": "Consult Toolbox asks before any sign-in; answers TRUE/FALSE about a service name",
+    "/ctb/v1/requires-dst": "Consult Toolbox asks before sign-in; TRUE/FALSE about a service name",
     "/launch": "Consult Toolbox launch: without a session it redirects to sign-in, then checks the role",
     "/sign-in": "starts single sign-on",
     "/auth/callback": "completes single sign-on; state, nonce and the ID token are checked",
@@ -126,7 +126,11 @@ def record(client) -> str:
 @pytest.mark.parametrize("role", ["reporting", "admin", "auditor"])
 def test_roles_outside_clinical_care_cannot_read_a_veterans_record(client, record, role) -> None:
     sign_in(client, role)
-    for path in (f"/api/v1/dst/{record}", f"/api/v1/dst/{record}/patient", f"/api/v1/dst/{record}/eligibility"):
+    for path in (
+        f"/api/v1/dst/{record}",
+        f"/api/v1/dst/{record}/patient",
+        f"/api/v1/dst/{record}/eligibility",
+    ):
         assert client.get(path).status_code == 403, path
     page = client.get(f"/dst/{record}")
     assert page.status_code == 403

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.orm import Session
 
+from dst.audit.service import record_event
 from dst.consults import serializers, service, workflow
 from dst.consults.errors import DstProblem, Invalid
 from dst.consults.schemas import ConsultContext, DecisionIn
@@ -104,6 +105,14 @@ async def eligibility(request: Request, dst_id: str, principal: ClinicalUser) ->
 async def seocs(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         record = service.get_record(session, dst_id)
+        record_event(
+            session,
+            principal=principal,
+            action="read-seocs",
+            dst_id=dst_id,
+            icn=record.icn,
+            station=record.station,
+        )
         rows = reference.seocs_for(session, record.clinical_service)
         return {
             "clinicalService": record.clinical_service.name if record.clinical_service else None,
@@ -146,7 +155,16 @@ async def put_decision(
 )
 async def consult_text(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
     def work(session: Session) -> str:
-        return service.get_record(session, dst_id).dst_id
+        record = service.get_record(session, dst_id)
+        record_event(
+            session,
+            principal=principal,
+            action="read-consult-text",
+            dst_id=dst_id,
+            icn=record.icn,
+            station=record.station,
+        )
+        return record.dst_id
 
     found = await in_transaction(request, work)
     snippet = f"DST ID:{found}#"
