@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 export DST_ENV ?= dev
 
 .PHONY: run test install lint typecheck test-sqlite test-postgres clean
+.PHONY: security
 
 $(BIN)/dst: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,14 @@ test-postgres: install
 	  status=$$?; if [ $$status -eq 86 ]; then echo "PostgreSQL run SKIPPED (no binaries)"; exit 0; fi; exit $$status
 
 test: lint typecheck test-sqlite test-postgres
+
+# Static scan (bandit: no high-severity finding) and the known-vulnerability audit of installed packages;
+# the audit says loudly when PyPI's advisory data cannot be reached. Schemathesis runs inside pytest.
+security: install
+	$(BIN)/bandit -q -c pyproject.toml -r src --severity-level high
+	$(BIN)/python scripts/pip_audit_gate.py
+
+test: security
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
