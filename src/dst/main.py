@@ -22,6 +22,7 @@ from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
 from dst.partners.registry import build_gateway
 from dst.web import health, oidc, pages, problems
+from dst.web import openapi as openapi_errors
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
 from dst.web.ratelimit import RateLimitMiddleware
 from dst.web.security import SecurityHeadersMiddleware
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         machine_per_second=settings.rate_machine_per_second,
     )
     problems.install(app)
+    openapi_errors.install(app)
     for router in (
         consult_api.router,
         vista.router,
