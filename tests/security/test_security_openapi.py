@@ -45,3 +45,12 @@ def test_the_api_keeps_its_openapi_contract(api_schema) -> None:
         ) as exc:  # collect every operation's failures, report them together
             failures[operation.label] = str(exc)[:1500]
     assert failures == {}, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def test_the_clinical_service_typeahead_answers_on_every_backend(client) -> None:
+    """Schemathesis found this one: DISTINCT with ORDER BY length(name) failed on PostgreSQL."""
+    answer = client.get("/api/v1/clinical-services", params={"q": "ortho"}, headers=SERVICE)
+    assert answer.status_code == 200
+    assert answer.json()[0]["name"] == "ORTHOPEDICS"
+    by_synonym = client.get("/api/v1/clinical-services", params={"q": "foot care"}, headers=SERVICE)
+    assert by_synonym.status_code == 200 and by_synonym.json()
