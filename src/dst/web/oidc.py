@@ -69,10 +69,10 @@ def role_from_claims(claims: Mapping[str, Any], settings: Settings) -> Role | No
     return None
 
 
-def principal_from_claims(claims: Mapping[str, Any], settings: Settings, role: Role) -> Principal:
+def identity_from_claims(claims: Mapping[str, Any], settings: Settings) -> tuple[str, str]:
+    """The user id the audit trail shows (the configured claim, else `sub`) and a display name."""
     user_id = str(claims.get(settings.oidc_user_claim) or claims.get("sub") or "")
-    name = str(claims.get("name") or user_id)
-    return Principal(user_id[:80], name[:120], role)
+    return user_id[:80], str(claims.get("name") or user_id)[:120]
 
 
 @router.get("/sign-in")
@@ -112,15 +112,15 @@ async def callback(request: Request) -> Response:
         await _audit_refusal(request, "no-id-token")
         raise HTTPException(401, "The identity provider did not send an ID token. Sign-in did not complete.")
     role = role_from_claims(claims, settings)
-    principal = principal_from_claims(claims, settings, role or Role.PROVIDER)
-    if role is None or not principal.user_id:
-        await _audit_refusal(request, "no-dst-role", actor=principal.user_id)
+    user_id, name = identity_from_claims(claims, settings)
+    if role is None or not user_id:
+        await _audit_refusal(request, "no-dst-role", actor=user_id)
         raise HTTPException(403, "Your VA account has no DST role. Ask your DST administrator for access.")
     target = safe_next(str(request.session.get(NEXT_KEY) or "/"))
     request.session.clear()  # a fresh session on every sign-in: nothing from before carries over
-    request.session["user"] = {"id": principal.user_id, "name": principal.display_name, "role": role.value}
+    request.session["user"] = {"id": user_id, "name": name, "role": role.value}
     request.session["csrf"] = secrets.token_urlsafe(24)
-    signed = Principal(principal.user_id, principal.display_name, role, client_ip(request))
+    signed = Principal(user_id, name, role, client_ip(request))
     await in_transaction(request, lambda s: record_event(s, principal=signed, action="sign-in"))
     return RedirectResponse(target, status_code=303)
 
