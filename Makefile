@@ -6,6 +6,7 @@ export DST_ENV ?= dev
 
 .PHONY: run test install lint typecheck test-sqlite test-postgres clean
 .PHONY: helm-check
+.PHONY: security
 
 $(BIN)/dst: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,14 @@ helm-check: install
 
 test: lint typecheck test-sqlite test-postgres
 test: helm-check
+
+# Static scan (bandit: no high-severity finding) and the known-vulnerability audit of installed packages;
+# the audit says loudly when PyPI's advisory data cannot be reached. Schemathesis runs inside pytest.
+security: install
+	$(BIN)/bandit -q -c pyproject.toml -r src --severity-level high
+	$(BIN)/python scripts/pip_audit_gate.py
+
+test: security
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -17,3 +17,12 @@ def settings_for(url: str, **overrides: Any) -> Settings:
 def sign_in(client: Any, role: str = "provider") -> None:
     response = client.get(f"/dev/sign-in?role={role}&next=/", follow_redirects=False)
     assert response.status_code == 303
+
+
+def csrf_header(client: Any) -> dict[str, str]:
+    """The session's CSRF token, read from the sign-out form, for API writes made with a session cookie."""
+    import re
+
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)
+    assert match, "no CSRF token on the start page: is the client signed in?"
+    return {"X-CSRF-Token": match.group(1)}

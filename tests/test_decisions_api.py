@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from factories import consult, days_from_today, key, ordinary, veteran
-from harness import SERVICE, sign_in
+from harness import SERVICE, csrf_header, sign_in
 
 PROBLEM = "application/problem+json"
 
@@ -219,10 +219,14 @@ def test_scheduler_fields_are_for_scheduling_staff(client) -> None:
         "forward": False,
         "nextAvailableDate": days_from_today(40),
     }
-    as_provider = client.put(f"/api/v1/dst/{record['dstId']}/decision", json=body, headers=key())
+    as_provider = client.put(
+        f"/api/v1/dst/{record['dstId']}/decision", json=body, headers={**key(), **csrf_header(client)}
+    )
     assert as_provider.status_code == 422
     assert "scheduling staff" in as_provider.json()["detail"]
     sign_in(client, "scheduler")
-    as_scheduler = client.put(f"/api/v1/dst/{record['dstId']}/decision", json=body, headers=key())
+    as_scheduler = client.put(
+        f"/api/v1/dst/{record['dstId']}/decision", json=body, headers={**key(), **csrf_header(client)}
+    )
     assert as_scheduler.status_code == 200, as_scheduler.text
     assert "wait-time" in as_scheduler.json()["basis"]

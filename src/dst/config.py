@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
+    oidc_redirect_uri: str | None = None  # unset: derived from the request (behind a proxy, set it)
+    oidc_scope: str = "openid profile email"
+    oidc_role_claim: str = "dst_roles"
+    oidc_user_claim: str = "preferred_username"
+    # Identity-provider role values -> DST roles; empty means the claim carries DST role names themselves.
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+
+    rate_sign_in_per_minute: int = Field(default=30, ge=0)  # 0 turns the limit off
+    rate_machine_per_second: float = Field(default=50.0, ge=0)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     scheduler_enabled: bool = False
     # Decision Support Viewer (SMART on FHIR EHR launch): comma-separated trusted FHIR base URLs (`iss`).
@@ -62,6 +72,14 @@ class Settings(BaseSettings):
                         f"DST_{name.upper()} must be set to a real secret of at least 16 characters "
                         "when DST_ENV=prod"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _role_map_names_person_roles(self) -> Settings:
+        people = {"provider", "scheduler", "reporting", "admin", "auditor"}
+        wrong = sorted(v for v in self.oidc_role_map.values() if v not in people)
+        if wrong:
+            raise ValueError(f"DST_OIDC_ROLE_MAP maps to unknown role(s) {wrong}; use {sorted(people)}")
         return self
 
     @property

@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from dst import __version__
+from dst.audit import views as audit_views
+from dst.audit.middleware import DeniedAccessAuditMiddleware
 from dst.config import Settings, get_settings
 from dst.consults import api as consult_api
 from dst.consults import ctb, vista
@@ -26,7 +28,10 @@ from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
 from dst.operations.monitor import OperationsMonitor
 from dst.partners.registry import build_gateway
-from dst.web import health, pages, problems
+from dst.web import health, oidc, pages, problems
+from dst.web import openapi as openapi_errors
+from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
+from dst.web.ratelimit import RateLimitMiddleware
 from dst.web.security import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -58,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = build_session_factory(app.state.engine)
     app.add_middleware(OperationsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ApiCsrfMiddleware)  # inside the session middleware: it reads the session
+    app.add_middleware(DeniedAccessAuditMiddleware)  # also inside: it names who was refused
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
@@ -66,12 +73,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=not settings.is_dev,
     )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimitMiddleware,
+        sign_in_per_minute=settings.rate_sign_in_per_minute,
+        machine_per_second=settings.rate_machine_per_second,
+    )
     problems.install(app)
+    openapi_errors.install(app)
     for router in (
         consult_api.router,
         vista.router,
         ctb.router,
         demo_views.router,
+        oidc.router,
+        audit_views.pages,
+        audit_views.api,
         health.router,
         pages.router,
         operations_api.router,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from dst.audit.models import AuditEvent
@@ -34,3 +37,93 @@ def record_event(
             detail=detail or {},
         )
     )
+
+
+def record_unidentified(
+    session: Session,
+    *,
+    action: str,
+    source_ip: str | None,
+    outcome: str,
+    actor: str = "unknown",
+    role: str = "none",
+    dst_id: str | None = None,
+    icn: str | None = None,
+    station: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """An attempt DST refused (a failed sign-in, a denied record): the actor is as claimed, if at all."""
+    session.add(
+        AuditEvent(
+            actor=actor[:80] or "unknown",
+            role=role[:20],
+            action=action,
+            dst_id=dst_id,
+            icn=icn,
+            station=station,
+            source_ip=source_ip,
+            outcome=outcome,
+            detail=detail or {},
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """An auditor's search: every filter optional; dates are inclusive calendar days in UTC."""
+
+    actor: str | None = None
+    dst_id: str | None = None
+    icn: str | None = None
+    station: str | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_params(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items() if v not in (None, "")}
+
+
+def search_events(
+    session: Session, query: AuditQuery, *, page: int, page_size: int
+) -> tuple[list[AuditEvent], int]:
+    """Newest first; the total lets the page show how many pages there are."""
+    conditions: list[ColumnElement[bool]] = []
+    for column, value in (
+        (AuditEvent.actor, query.actor),
+        (AuditEvent.dst_id, query.dst_id),
+        (AuditEvent.icn, query.icn),
+        (AuditEvent.station, query.station),
+        (AuditEvent.action, query.action),
+    ):
+        if value:
+            conditions.append(column == value)
+    if query.date_from:
+        conditions.append(AuditEvent.at >= datetime.combine(query.date_from, time.min, UTC))
+    if query.date_to:
+        conditions.append(AuditEvent.at < datetime.combine(query.date_to + timedelta(days=1), time.min, UTC))
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return list(rows), total
+
+
+def event_json(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "role": event.role,
+        "action": event.action,
+        "dstId": event.dst_id,
+        "icn": event.icn,
+        "station": event.station,
+        "sourceIp": event.source_ip,
+        "outcome": event.outcome,
+        "detail": event.detail,
+    }

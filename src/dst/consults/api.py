@@ -104,6 +104,14 @@ async def eligibility(request: Request, dst_id: str, principal: ClinicalUser) ->
 async def seocs(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         record = service.get_record(session, dst_id)
+        record_event(
+            session,
+            principal=principal,
+            action="read-seocs",
+            dst_id=dst_id,
+            icn=record.icn,
+            station=record.station,
+        )
         rows = reference.seocs_for(session, record.clinical_service)
         return {
             "clinicalService": record.clinical_service.name if record.clinical_service else None,
@@ -146,7 +154,16 @@ async def put_decision(
 )
 async def consult_text(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
     def work(session: Session) -> str:
-        return service.get_record(session, dst_id).dst_id
+        record = service.get_record(session, dst_id)
+        record_event(
+            session,
+            principal=principal,
+            action="read-consult-text",
+            dst_id=dst_id,
+            icn=record.icn,
+            station=record.station,
+        )
+        return record.dst_id
 
     found = await in_transaction(request, work)
     snippet = f"DST ID:{found}#"

@@ -74,11 +74,19 @@ def note_unmapped(session: Session, *, station: str, name: str) -> None:
 def search_clinical_services(session: Session, text: str, limit: int = 10) -> list[ClinicalService]:
     """Typeahead over official names and synonyms."""
     pattern = f"%{normalize_service_name(text)}%"
+    # EXISTS rather than JOIN + DISTINCT: PostgreSQL refuses DISTINCT with an ORDER BY expression
+    # that is not in the select list.
+    synonym_matches = (
+        select(ClinicalServiceSynonym.id)
+        .where(
+            ClinicalServiceSynonym.clinical_service_id == ClinicalService.id,
+            ClinicalServiceSynonym.synonym.like(pattern),
+        )
+        .exists()
+    )
     query = (
         select(ClinicalService)
-        .outerjoin(ClinicalServiceSynonym)
-        .where(or_(ClinicalService.name.like(pattern), ClinicalServiceSynonym.synonym.like(pattern)))
-        .distinct()
+        .where(or_(ClinicalService.name.like(pattern), synonym_matches))
         .order_by(func.length(ClinicalService.name), ClinicalService.name)
         .limit(limit)
     )

@@ -15,6 +15,8 @@ HEADERS = {
     b"x-frame-options": b"DENY",
     b"permissions-policy": b"geolocation=(), camera=(), microphone=()",
 }
+# Outside dev every answer tells browsers to use HTTPS only, for two years, subdomains included.
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
 
 class SecurityHeadersMiddleware:
@@ -32,7 +34,15 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 present = {name for name, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in HEADERS.items() if k not in present]
+                if not _is_dev(scope) and HSTS[0] not in present:
+                    extra.append(HSTS)
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _is_dev(scope: Scope) -> bool:
+    app = scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    return bool(getattr(settings, "is_dev", True))

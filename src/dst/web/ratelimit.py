@@ -1,0 +1,88 @@
+"""Per-address token buckets for sign-in and machine endpoints (in-process; one set per replica)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dst.web.guards import refusal
+
+SIGN_IN_PATHS = frozenset({"/sign-in", "/auth/callback", "/dev/sign-in"})
+MACHINE_PREFIXES = ("/vs/", "/ctb/")
+# Bounded so a flood from many addresses cannot grow memory without end; the oldest address is forgotten.
+MAX_TRACKED = 10_000
+
+
+@dataclass
+class TokenBucket:
+    rate: float  # tokens added per second
+    capacity: float
+    tokens: float = field(init=False)
+    updated: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.capacity
+
+    def take(self, now: float) -> float:
+        """0 when a token was taken; otherwise the seconds until one is available."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class Buckets:
+    def __init__(self, rate: float, capacity: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.by_address: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def take(self, address: str, now: float) -> float:
+        bucket = self.by_address.pop(address, None) or TokenBucket(self.rate, self.capacity)
+        self.by_address[address] = bucket
+        if len(self.by_address) > MAX_TRACKED:
+            self.by_address.popitem(last=False)
+        return bucket.take(now)
+
+
+def classify(scope: Scope) -> str | None:
+    path: str = scope["path"]
+    if path in SIGN_IN_PATHS:
+        return "sign-in"
+    if path.startswith(MACHINE_PREFIXES):
+        return "machine"
+    if path.startswith("/api/") and any(k == b"authorization" for k, _ in scope.get("headers", [])):
+        return "machine"
+    return None
+
+
+class RateLimitMiddleware:
+    """429 with Retry-After once an address has spent its burst; a rate of 0 turns a limit off."""
+
+    def __init__(self, app: ASGIApp, sign_in_per_minute: int, machine_per_second: float) -> None:
+        self.app = app
+        self.limits: dict[str, Buckets] = {}
+        if sign_in_per_minute > 0:
+            self.limits["sign-in"] = Buckets(sign_in_per_minute / 60, max(1, sign_in_per_minute))
+        if machine_per_second > 0:
+            # A burst of two seconds' worth lets VistA's retries and CTB's panel reads through together.
+            self.limits["machine"] = Buckets(machine_per_second, max(1.0, 2 * machine_per_second))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = classify(scope) if scope["type"] == "http" else None
+        buckets = self.limits.get(kind) if kind else None
+        if buckets is not None:
+            address = scope["client"][0] if scope.get("client") else "unknown"
+            wait = buckets.take(address, time.monotonic())
+            if wait > 0:
+                detail = "Too many requests from this address. Wait a moment and try again."
+                headers = {"Retry-After": str(math.ceil(wait))}
+                await refusal(scope, 429, "Too many requests", detail, headers)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
