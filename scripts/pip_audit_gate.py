@@ -44,8 +44,9 @@ def main() -> int:
         return banner(
             [
                 f"{len(skipped)} of {len(dependencies)} installed packages could NOT be audited:",
-                "PyPI's per-release JSON service (https://pypi.org/pypi/<name>/<version>/json), which carries",
-                "the advisories pip-audit reads, did not know these releases from this machine.",
+                "PyPI's per-release JSON service (https://pypi.org/pypi/<name>/<version>/json),",
+                "which carries the advisories pip-audit reads,",
+                "did not know these releases from this machine.",
                 f"Not audited: {names}",
             ]
         )
@@ -59,7 +60,8 @@ def banner(lines: list[str]) -> int:
     print("!! DEPENDENCY AUDIT INCOMPLETE — this is NOT a pass for known vulnerabilities", file=sys.stderr)
     for line in lines:
         print(f"!! {line}", file=sys.stderr)
-    print("!! Run `make security` where pypi.org answers, or set DST_REQUIRE_PIP_AUDIT=1 to fail here.", file=sys.stderr)
+    advice = "Run `make security` where pypi.org answers, or set DST_REQUIRE_PIP_AUDIT=1 to fail here."
+    print(f"!! {advice}", file=sys.stderr)
     print(rule, file=sys.stderr)
     return 1 if strict else 0
 

@@ -1,7 +1,7 @@
 """The audit trail is append-only: the database itself refuses UPDATE and DELETE on audit_event.
 
-Revision ID: security01
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-26 22:50:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "security01"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
