@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from dst.auth import Principal, Role
@@ -103,7 +103,9 @@ async def schedule_window(request: Request, body: WindowIn, principal: Operator)
 
 
 @router.delete("/maintenance-windows/{window_id}", summary="Cancel a window (kept as history)")
-async def cancel_window(request: Request, window_id: int, principal: Operator) -> dict[str, Any]:
+async def cancel_window(
+    request: Request, window_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: Operator
+) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         return window_json(
             maintenance.cancel(session, window_id=window_id, principal=principal, now=utcnow())
