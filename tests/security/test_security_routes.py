@@ -101,7 +101,8 @@ def guarded_by_viewer_session(app: Any, path: str) -> bool:
     for context in iter_route_contexts(app.routes):
         if context.path == path and getattr(context, "endpoint", None) is not None:
             source = inspect.getsource(context.endpoint)
-            return any(guard in source for guard in ("require_page(", "require_api(", "viewer_session.current("))
+            guards = ("require_page(", "require_api(", "viewer_session.current(")
+            return any(guard in source for guard in guards)
     return False
 
 
