@@ -11,7 +11,7 @@ import pytest
 from factories import consult, key, ordinary, veteran
 from harness import SERVICE
 from live_server import serve
-from vista_sim import ATTEMPTS, Consult, Gmrc
+from dst.demo.gmrc import ATTEMPTS, Consult, Gmrc
 
 
 @pytest.fixture

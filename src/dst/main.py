@@ -20,6 +20,7 @@ from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
 from dst.partners.registry import build_gateway
 from dst.web import health, pages, problems
+from dst.web import dashboard as dashboard_panels
 from dst.web.security import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         demo_views.router,
         health.router,
         pages.router,
+        dashboard_panels.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
