@@ -17,10 +17,11 @@ from dst.consults import ctb, vista
 from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
+from dst.demo import cprs as cprs_simulator
 from dst.demo import views as demo_views
 from dst.partners.registry import build_gateway
-from dst.web import health, pages, problems
 from dst.web import dashboard as dashboard_panels
+from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         pages.router,
         dashboard_panels.router,
+        cprs_simulator.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

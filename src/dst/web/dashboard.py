@@ -105,7 +105,8 @@ async def _map(request: Request, ctx: RecordContext) -> dict[str, Any]:
     ]
     found = (await get_panels(request).providers(ctx)).providers[:10]  # cached: no second PPMS call
     nearest = [
-        (p.name, p.location.lat, p.location.lng, f"{p.distance_miles or 0:.1f} mi straight line") for p in found
+        (p.name, p.location.lat, p.location.lng, f"{p.distance_miles or 0:.1f} mi straight line")
+        for p in found
     ]
     tiles = request.app.state.settings.map_tile_url
     data["drawing"] = schematic.draw((location["lat"], location["lng"]), radius, rows, nearest, tiles)

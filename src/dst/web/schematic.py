@@ -58,7 +58,7 @@ def zoom_for(radius_miles: float, lat: float) -> int:
     """The largest zoom at which the search circle still fits the drawing."""
     degrees = radius_miles / (MILES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.2))
     wanted = (HALF - 20) * 360.0 / (TILE * max(degrees, 1e-6))
-    return max(3, min(14, int(math.floor(math.log2(wanted)))))
+    return max(3, min(14, math.floor(math.log2(wanted))))
 
 
 def draw(
@@ -72,7 +72,9 @@ def draw(
     lat0, lng0 = veteran
     zoom = zoom_for(radius_miles, lat0)
     cx, cy = world_px(lat0, lng0, zoom)
-    edge_x, _ = world_px(lat0, lng0 + radius_miles / (MILES_PER_DEGREE_LAT * math.cos(math.radians(lat0))), zoom)
+    edge_x, _ = world_px(
+        lat0, lng0 + radius_miles / (MILES_PER_DEGREE_LAT * math.cos(math.radians(lat0))), zoom
+    )
 
     def local(lat: float, lng: float) -> tuple[float, float]:
         x, y = world_px(lat, lng, zoom)
