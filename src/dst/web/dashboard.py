@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dst.audit.service import record_event
 from dst.auth import Principal
 from dst.consults import serializers, service, workflow
 from dst.consults.context import RecordContext
@@ -41,23 +42,34 @@ PANEL_TITLES = {
 }
 
 
-def record_reads(dst_id: str) -> Callable[[Session], dict[str, Any]]:
-    def reads(session: Session) -> dict[str, Any]:
+def record_reads(
+    dst_id: str, principal: Principal, action: str, *, full: bool = True
+) -> Callable[[Session], tuple[RecordContext, dict[str, Any]]]:
+    """One transaction per request: the audited read, the panel context and what the page shows.
+
+    On SQLite every transaction queues for the write lock, so fewer of them is what keeps the
+    panels quick when six arrive at once.
+    """
+
+    def reads(session: Session) -> tuple[RecordContext, dict[str, Any]]:
         record = service.get_record(session, dst_id)
-        rows = reference.seocs_for(session, record.clinical_service)
-        default_forward = (
-            reference.default_forward_target(
-                session, station=record.station, clinical_service=record.clinical_service
-            )
-            if record.clinical_service
-            else ""
+        record_event(
+            session, principal=principal, action=action, dst_id=dst_id, icn=record.icn, station=record.station
         )
-        return {
-            "record": serializers.record_json(record),
-            "seocs": [serializers.seoc_json(s) for s in rows],
-            "cc_services": reference.community_care_services(session, record.station),
-            "default_forward": default_forward,
-        }
+        data: dict[str, Any] = {"record": serializers.record_json(record)}
+        if full:
+            data |= {
+                "seocs": [
+                    serializers.seoc_json(s) for s in reference.seocs_for(session, record.clinical_service)
+                ],
+                "cc_services": reference.community_care_services(session, record.station),
+                "default_forward": reference.default_forward_target(
+                    session, station=record.station, clinical_service=record.clinical_service
+                )
+                if record.clinical_service
+                else "",
+            }
+        return RecordContext.of(record), data
 
     return reads
 
@@ -153,8 +165,7 @@ def form_from_entries(entries: dict[str, Any] | None) -> dict[str, Any]:
 
 async def page_context(request: Request, dst_id: str, principal: Principal, *, live: bool) -> dict[str, Any]:
     """The shell's context; with `live=False` every panel's data as well."""
-    ctx = await workflow.load_context(request, dst_id, principal, "view-dashboard")
-    data = await in_transaction(request, record_reads(dst_id))
+    ctx, data = await in_transaction(request, record_reads(dst_id, principal, "view-dashboard"))
     base = {
         **data,
         "live": live,
@@ -192,20 +203,15 @@ def with_map_images(response: Response, settings: Any) -> Response:
 async def panel_fragment(request: Request, dst_id: str, name: str, principal: ClinicalUser) -> Response:
     if name not in GATHER:
         raise HTTPException(404, f"There is no dashboard panel called {name!r}.")
-    ctx = await workflow.load_context(request, dst_id, principal, f"view-panel-{name}")
-    context: dict[str, Any] = {"name": name, "live": True}
+    action = f"view-panel-{name}"
+    ctx, data = await in_transaction(
+        request, record_reads(dst_id, principal, action, full=name == "decision")
+    )
+    context: dict[str, Any] = {"name": name, "live": True, **data}
     if name == "decision":
-        data = await in_transaction(request, record_reads(dst_id))
         context |= {
-            **data,
             "form": form_from_entries(data["record"]["entries"]),
             "idempotency_key": str(uuid.uuid4()),
         }
-    else:
-        context |= {"record": await in_transaction(request, lambda s: _record_only(s, dst_id))}
     context |= await GATHER[name](request, ctx)
     return render(request, "panels/fragment.html", context)
-
-
-def _record_only(session: Session, dst_id: str) -> dict[str, Any]:
-    return serializers.record_json(service.get_record(session, dst_id))

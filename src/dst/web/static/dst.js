@@ -15,7 +15,11 @@ function loadPanel(holder) {
       enhance(holder);
     })
     .catch((error) => showPanelError(holder, error))
-    .finally(() => holder.setAttribute("aria-busy", "false"));
+    .finally(() => {
+      holder.setAttribute("aria-busy", "false");
+      // User Timing marks let bench/bench_pages.py read when each panel filled, in the browser's own clock.
+      performance.mark(`dst-panel:${url.split("/").pop()}`);
+    });
 }
 
 function showPanelError(holder, error) {
