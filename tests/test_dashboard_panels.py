@@ -170,3 +170,16 @@ def test_map_draws_tiles_only_when_a_base_map_is_configured(database_url: str, t
     else:
         assert "<image" not in fragment and "no base map is configured" in fragment
         assert "img-src 'self' data:;" in csp
+
+
+def test_clinical_service_typeahead_finds_names_and_synonyms(client) -> None:
+    sign_in(client)
+    by_name = client.get("/api/v1/clinical-services?q=ortho")
+    assert by_name.status_code == 200, by_name.text
+    assert any(s["name"] == "ORTHOPEDICS" for s in by_name.json())
+    every = client.get("/api/v1/clinical-services").json()
+    synonym = next(s["synonyms"][0] for s in every if s["synonyms"])
+    owner = next(s["name"] for s in every if synonym in s["synonyms"])
+    found = client.get("/api/v1/clinical-services", params={"q": synonym}).json()
+    assert owner in [s["name"] for s in found]
+    assert len({s["name"] for s in found}) == len(found)  # each service once, however many synonyms match

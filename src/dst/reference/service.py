@@ -74,11 +74,13 @@ def note_unmapped(session: Session, *, station: str, name: str) -> None:
 def search_clinical_services(session: Session, text: str, limit: int = 10) -> list[ClinicalService]:
     """Typeahead over official names and synonyms."""
     pattern = f"%{normalize_service_name(text)}%"
+    # A subquery instead of JOIN + DISTINCT: PostgreSQL refuses DISTINCT ordered by length(name).
+    by_synonym = select(ClinicalServiceSynonym.clinical_service_id).where(
+        ClinicalServiceSynonym.synonym.like(pattern)
+    )
     query = (
         select(ClinicalService)
-        .outerjoin(ClinicalServiceSynonym)
-        .where(or_(ClinicalService.name.like(pattern), ClinicalServiceSynonym.synonym.like(pattern)))
-        .distinct()
+        .where(or_(ClinicalService.name.like(pattern), ClinicalService.id.in_(by_synonym)))
         .order_by(func.length(ClinicalService.name), ClinicalService.name)
         .limit(limit)
     )

@@ -77,7 +77,10 @@ function serviceTypeahead(input) {
     if (query.length < 2) return;
     timer = setTimeout(() => {
       fetch(`/api/v1/clinical-services?q=${encodeURIComponent(query)}`, { credentials: "same-origin" })
-        .then((response) => (response.ok ? response.json() : []))
+        .then((response) => {
+          if (!response.ok) throw new Error(response.statusText);
+          return response.json();
+        })
         .then((services) => {
           list.replaceChildren(
             ...services.map((service) => {
