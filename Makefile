@@ -7,6 +7,7 @@ export DST_ENV ?= dev
 .PHONY: run test install lint typecheck test-sqlite test-postgres clean
 .PHONY: helm-check
 .PHONY: security
+.PHONY: static
 
 $(BIN)/dst: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +17,18 @@ $(BIN)/dst: pyproject.toml
 
 install: $(BIN)/dst
 
-run: install
+# Front-end assets: USWDS styles and fonts compiled from npm into src/dst/web/static/build (git-ignored).
+STATIC_BUILD := src/dst/web/static/build/uswds.css
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(STATIC_BUILD): node_modules/.package-lock.json scripts/build_static.mjs src/dst/web/assets/uswds-subset.scss
+	node scripts/build_static.mjs
+
+static: $(STATIC_BUILD)
+
+run: install static
 	$(BIN)/dst db upgrade
 	$(BIN)/dst demo seed
 	$(BIN)/dst serve --host 127.0.0.1 --port 8000
@@ -29,11 +41,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test-sqlite: install
+test-sqlite: install static
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # On PostgreSQL only the tests that touch the database run again; pure tests ran on SQLite already.
-test-postgres: install
+test-postgres: install static
 	@scripts/with-postgres.sh env DST_TEST_ONLY_DB=1 $(BIN)/python -m pytest -q -p no:cacheprovider; \
 	  status=$$?; if [ $$status -eq 86 ]; then echo "PostgreSQL run SKIPPED (no binaries)"; exit 0; fi; exit $$status
 

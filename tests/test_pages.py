@@ -13,7 +13,7 @@ def open_page(client, service: str = "ORTHOPEDICS", **overrides):  # type: ignor
         "/api/v1/dst", json=consult(veteran(ordinary), service, **overrides), headers=SERVICE
     ).json()
     sign_in(client)
-    page = client.get(f"/dst/{record['dstId']}")
+    page = client.get(f"/dst/{record['dstId']}?static=1")
     assert page.status_code == 200
     return record, page
 

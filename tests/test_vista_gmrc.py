@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from dst.demo.gmrc import ATTEMPTS, Consult, Gmrc
+
 from factories import consult, key, ordinary, veteran
 from harness import SERVICE
 from live_server import serve
-from vista_sim import ATTEMPTS, Consult, Gmrc
 
 
 @pytest.fixture

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     seoc_url: str | None = None
     cdw_url: str | None = None
     routing_url: str | None = None
+    # A base-map tile URL template such as https://tiles.example/{z}/{x}/{y}.png; without one the
+    # dashboard draws a schematic of the Veteran, facilities and providers instead.
+    map_tile_url: str | None = None
     partner_timeout_s: float = Field(default=10.0, gt=0, le=120)
 
     service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)

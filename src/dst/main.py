@@ -19,6 +19,7 @@ from dst.consults import ctb, vista
 from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
+from dst.demo import cprs as cprs_simulator
 from dst.demo import views as demo_views
 from dst.dsv import api as dsv_api
 from dst.dsv import fake_ehr as dsv_fake_ehr
@@ -28,6 +29,7 @@ from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
 from dst.operations.monitor import OperationsMonitor
 from dst.partners.registry import build_gateway
+from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
 from dst.web import openapi as openapi_errors
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dsv_views.router,
         dsv_api.router,
         dsv_fake_ehr.router,
+        dashboard_panels.router,
+        cprs_simulator.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

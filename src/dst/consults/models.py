@@ -72,6 +72,9 @@ class Decision(Base):
     bmi_explanation: Mapped[str | None] = mapped_column(String(200))
     next_available_date: Mapped[date | None] = mapped_column(Date)
     veteran_agreed_later_date: Mapped[date | None] = mapped_column(Date)
+    # The later-date exception needs its witness: who recorded the Veteran's agreement, and when.
+    agreement_recorded_by: Mapped[str | None] = mapped_column(String(80))
+    agreement_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     clinical_service_name: Mapped[str] = mapped_column(String(80))
     primary_stop_code: Mapped[str] = mapped_column(String(3))
     eligibility: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -63,6 +63,8 @@ def record_json(record: DstRecord) -> dict[str, Any]:
             else None,
             "nextAvailableDate": _iso(decision.next_available_date),
             "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
+            "agreementRecordedBy": decision.agreement_recorded_by,
+            "agreementRecordedAt": _iso(decision.agreement_recorded_at),
         },
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -216,6 +217,7 @@ def save_decision(
         bmi_explanation=body.bmi.explanation if body.bmi else None,
         next_available_date=body.next_available_date,
         veteran_agreed_later_date=body.veteran_agreed_later_date,
+        **_agreement_witness(record, body, principal),
         clinical_service_name=service.name,
         primary_stop_code=service.primary_stop_code,
         eligibility=result.to_dict(),
@@ -230,6 +232,20 @@ def save_decision(
     session.flush()
     write_decision_fact(session, record, decision, result)
     return decision
+
+
+def _agreement_witness(record: DstRecord, body: DecisionIn, principal: Principal) -> dict[str, Any]:
+    """Keep the first witness while the agreed date stands; a new date is a new agreement."""
+    agreed = body.veteran_agreed_later_date
+    if agreed is None:
+        return {"agreement_recorded_by": None, "agreement_recorded_at": None}
+    earlier = record.decision
+    if earlier is not None and earlier.veteran_agreed_later_date == agreed and earlier.agreement_recorded_by:
+        return {
+            "agreement_recorded_by": earlier.agreement_recorded_by,
+            "agreement_recorded_at": earlier.agreement_recorded_at,
+        }
+    return {"agreement_recorded_by": principal.display_name, "agreement_recorded_at": utcnow()}
 
 
 def _check_scheduler_fields(record: DstRecord, body: DecisionIn, principal: Principal, today: date) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Annotated, Any
 
@@ -12,12 +11,12 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from dst.auth import Role
-from dst.consults import serializers, service, workflow
+from dst.consults import workflow
 from dst.consults.errors import DstProblem
 from dst.consults.schemas import ConsultContext, DecisionIn
-from dst.eligibility import BMI_FACTORS, CRITERION_LABELS
 from dst.reference import service as reference
-from dst.web.deps import ClinicalUser, check_csrf, current_principal, get_panels, in_transaction
+from dst.web import dashboard
+from dst.web.deps import ClinicalUser, check_csrf, current_principal, in_transaction
 from dst.web.problems import describe_validation
 from dst.web.templating import render
 
@@ -58,8 +57,11 @@ async def choose_service_page(request: Request, ctx: ConsultContext, params: dic
 
 
 @router.get("/dst/{dst_id}", response_class=HTMLResponse)
-async def dashboard(request: Request, dst_id: str, principal: ClinicalUser, saved: int = 0) -> Response:
-    return await _dashboard(request, dst_id, principal, saved=bool(saved))
+async def dashboard_page(
+    request: Request, dst_id: str, principal: ClinicalUser, saved: int = 0, static: int = 0
+) -> Response:
+    """`static=1` renders every panel here: the page browsers without JavaScript are sent to."""
+    return await _dashboard(request, dst_id, principal, saved=bool(saved), live=not static)
 
 
 async def _dashboard(
@@ -68,63 +70,21 @@ async def _dashboard(
     principal: Any,
     *,
     saved: bool = False,
+    live: bool = False,
     form: dict[str, Any] | None = None,
     form_errors: list[str] | None = None,
+    conflict: bool = False,
 ) -> Response:
-    ctx = await workflow.load_context(request, dst_id, principal, "view-dashboard")
-    panels = get_panels(request)
-    patient, facilities, providers = await asyncio.gather(
-        panels.patient(ctx), panels.facilities(ctx), panels.providers(ctx)
-    )
-    assessment = await workflow.assess_record(request, ctx)
-
-    def reads(session: Session) -> dict[str, Any]:
-        record = service.get_record(session, dst_id)
-        rows = reference.seocs_for(session, record.clinical_service)
-        default_forward = (
-            reference.default_forward_target(
-                session, station=record.station, clinical_service=record.clinical_service
-            )
-            if record.clinical_service
-            else ""
-        )
-        return {
-            "record": serializers.record_json(record),
-            "seocs": [serializers.seoc_json(s) for s in rows],
-            "cc_services": reference.community_care_services(session, record.station),
-            "default_forward": default_forward,
-        }
-
-    data = await in_transaction(request, reads)
-    entries = data["record"]["entries"] or {}
-    form = form or {
-        "veteranOption": entries.get("veteranOption"),
-        "seocId": entries.get("seocId"),
-        "forward": "yes" if entries.get("forward") else "no",
-        "forwardTo": entries.get("forwardTo"),
-        "bmiFactor": (entries.get("bmi") or {}).get("factor"),
-        "bmiExplanation": (entries.get("bmi") or {}).get("explanation"),
-        "nextAvailableDate": entries.get("nextAvailableDate"),
-        "veteranAgreedLaterDate": entries.get("veteranAgreedLaterDate"),
-    }
-    return render(
-        request,
-        "dashboard.html",
-        {
-            **data,
-            "patient": serializers.patient_json(patient),
-            "facilities": serializers.facilities_json(ctx, facilities, workflow.today()),
-            "providers": serializers.providers_json(providers),
-            "eligibility": serializers.eligibility_json(assessment),
-            "labels": CRITERION_LABELS,
-            "bmi_factors": BMI_FACTORS,
-            "saved": saved,
-            "form": form,
-            "form_errors": form_errors or [],
-            "idempotency_key": str(uuid.uuid4()),
-        },
-        status_code=422 if form_errors else 200,
-    )
+    context = await dashboard.page_context(request, dst_id, principal, live=live)
+    context |= {"saved": saved, "form_errors": form_errors or [], "conflict": conflict}
+    if form is not None:
+        context["form"] = form
+    # Only a save based on an older version is "someone else saved first"; other refusals are plain errors.
+    conflict = conflict and str(context["record"]["version"]) != str((form or {}).get("baseVersion"))
+    context["conflict"] = conflict
+    status = (409 if conflict else 422) if form_errors else 200
+    response = render(request, "dashboard.html", context, status_code=status)
+    return dashboard.with_map_images(response, request.app.state.settings)
 
 
 @router.post("/dst/{dst_id}/decision")
@@ -155,7 +115,9 @@ async def post_decision(request: Request, dst_id: str, principal: ClinicalUser) 
     except DstProblem as exc:
         if exc.status == 404:
             raise
-        return await _dashboard(request, dst_id, principal, form=form, form_errors=[exc.detail])
+        return await _dashboard(
+            request, dst_id, principal, form=form, form_errors=[exc.detail], conflict=exc.status == 409
+        )
     return RedirectResponse(f"/dst/{dst_id}?saved=1#saved", status_code=303)
 
 

@@ -1,7 +1,8 @@
 """VistA's side of the DST contract, re-implemented from routine GMRCDST (patches 124,139,152,145,177).
 
-Used by the tests to play VistA against a running DST: find the DST ID, fetch with retries, split on
-`^`, guard against duplicates, auto-forward to an exact REQUEST SERVICES (#123.5) name, file errors.
+The CPRS simulator (`/dev/cprs`) and the tests play VistA against a running DST with it: find the DST
+ID, fetch with retries, split on `^`, guard against duplicates, auto-forward to an exact REQUEST
+SERVICES (#123.5) name, file errors.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -56,6 +58,8 @@ class Gmrc:
     request_services: set[str]  # the site's file #123.5 names (B index)
     sleep: Callable[[float], None] = time.sleep
     calls: int = 0
+    # How VistA's web client reaches DST; the simulator passes one that stays inside the process.
+    get: Callable[..., Any] = httpx.get
 
     def on_signature(self, consult: Consult) -> None:
         if not consult.signed:
@@ -78,7 +82,7 @@ class Gmrc:
         for attempt in range(ATTEMPTS):
             self.calls += 1
             try:
-                response = httpx.get(f"{self.base_url}/vs/v2/consultFactor/{dst_id}", timeout=60)
+                response = self.get(f"{self.base_url}/vs/v2/consultFactor/{dst_id}", timeout=60)
             except httpx.HTTPError as exc:
                 error = f"0 {type(exc).__name__}"
             else:

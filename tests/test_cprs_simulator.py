@@ -1,0 +1,95 @@
+"""The CPRS/VistA simulator: order → requires-dst → launch → save → sign → the comment VistA files."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dst.demo.network import demo_patients
+
+from harness import sign_in
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def ordinary_patient() -> dict[str, Any]:
+    return next(p for p in demo_patients() if p["scenario"].startswith("Ordinary"))
+
+
+def order(client: Any, service: str = "ORTHOPEDICS") -> str:
+    sign_in(client)
+    token = csrf(client.get("/dev/cprs").text)
+    client.post("/dev/cprs/patient", data={"csrf": token, "icn": ordinary_patient()["icn"]})
+    page = client.get("/dev/cprs")
+    choice = re.search(rf"<option[^>]*>({service}[^<]*)</option>", page.text)
+    assert choice is not None, "the station offers no such consult service"
+    client.post("/dev/cprs/order", data={"csrf": token, "service": choice.group(1), "urgency": "routine"})
+    return token
+
+
+def launch(client: Any) -> str:
+    page = client.get("/dev/cprs")
+    assert '<strong id="requires-dst">TRUE</strong>' in page.text
+    href = re.search(r'id="launch-dst" href="([^"]+)"', page.text)
+    assert href is not None
+    opened = client.get(href.group(1).replace("&amp;", "&"), follow_redirects=False)
+    assert opened.status_code == 303
+    return str(opened.headers["location"]).rsplit("/", 1)[-1]
+
+
+def save(client: Any, dst_id: str, **fields: str) -> None:
+    page = client.get(f"/dst/{dst_id}?static=1").text
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    seoc = re.search(r'<option value="(SEOC[^"]+)"', page)
+    assert seoc is not None
+    target = re.search(r'id="forwardTo" name="forwardTo" list="cc-services" value="([^"]*)"', page)
+    assert target is not None
+    body = {**hidden, "veteranOption": "opt-in", "seocId": seoc.group(1), "forward": "yes"}
+    saved = client.post(f"/dst/{dst_id}/decision", data={**body, "forwardTo": target.group(1), **fields})
+    assert saved.status_code == 200 and "Decision saved" in saved.text
+
+
+def test_signing_files_the_dst_comment_and_forwards(client) -> None:
+    token = order(client)
+    dst_id = launch(client)
+    save(client, dst_id)
+    signed = client.post("/dev/cprs/sign", data={"csrf": token})
+    assert signed.status_code == 200
+    assert f"<li>DST ID:{dst_id}</li>" in signed.text
+    assert "<li>DAF-DST Forwarding: YES</li>" in signed.text
+    assert "<li>Consult forwarded by DST</li>" in signed.text
+    assert "the consult was forwarded to <strong>COMMUNITY CARE-" in signed.text
+    assert f"DST ID:{dst_id}#" in signed.text  # CTB put the snippet in Reason for Request
+
+
+def test_signing_before_dst_was_launched_files_nothing(client) -> None:
+    token = order(client)
+    signed = client.post("/dev/cprs/sign", data={"csrf": token})
+    assert "No comment was filed: the consult carries no DST ID." in signed.text
+
+
+def test_release_to_hsrm_makes_the_dashboard_read_only(client) -> None:
+    token = order(client)
+    dst_id = launch(client)
+    client.post("/dev/cprs/release-to-hsrm", data={"csrf": token})
+    page = client.get(f"/dst/{dst_id}?static=1").text
+    assert "Previously sent to HSRM" in page
+    assert re.search(r'<button class="usa-button" type="submit" disabled>', page)
+
+
+def test_simulator_is_not_there_in_production(database_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from dst.config import Settings
+    from dst.main import create_app
+
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=database_url, env="prod", secret_key="x" * 32, service_token="y" * 32, _env_file=None
+    )
+    with TestClient(create_app(settings)) as prod:
+        assert prod.get("/dev/cprs").status_code == 404
+        assert prod.post("/dev/cprs/sign", data={"csrf": "x"}).status_code == 404
