@@ -60,7 +60,7 @@ def test_a_partner_window_holds_its_breaker_open_and_the_panel_says_so(client) -
     assert providers.status_code == 200
     assert [e["code"] for e in providers.json()["errors"]] == ["PPMS-MAINTENANCE"]
     sign_in(client, "provider")
-    page = client.get(f"/dst/{record['dstId']}")
+    page = client.get(f"/dst/{record['dstId']}?static=1")
     assert page.status_code == 200
     assert "Maintenance in progress: PPMS (community providers)" in page.text
     assert "PPMS-MAINTENANCE" in page.text
@@ -84,7 +84,7 @@ def test_whole_dst_maintenance_shows_a_page_but_vista_still_gets_its_text(client
     dst_id = record["dstId"]
     assert schedule(client, "dst", at(minutes=-1), at(hours=2), "Database upgrade.").status_code == 201
     sign_in(client, "provider")
-    page = client.get(f"/dst/{dst_id}")
+    page = client.get(f"/dst/{dst_id}?static=1")
     assert page.status_code == 503 and "DST is down for scheduled maintenance" in page.text
     assert "Database upgrade." in page.text and int(page.headers["retry-after"]) > 0
     api = client.get(f"/api/v1/dst/{dst_id}", headers=SERVICE)

@@ -180,6 +180,7 @@ def test_launch_save_on_the_page_then_vista_files_and_forwards(dst_url: str) -> 
         page = browser.get(f"/launch?{urlencode(context)}")
         assert page.status_code == 200 and "PODIATRY" in page.text
         dst_id = str(page.url).rsplit("/", 1)[-1]
+        page = browser.get(f"/dst/{dst_id}?static=1")  # every panel rendered on the server, as without JS
         fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
         seoc = re.search(r'<option value="(SEOC[^"]+)"', page.text)
         assert seoc is not None

@@ -96,7 +96,7 @@ def test_hostile_bmi_explanation_is_stored_as_text_and_escaped_on_the_page(
     assert saved.json()["bmi"]["explanation"] == text  # kept exactly, as data
     assert counts(database_url)[0] > 0  # the table the SQL text names is still there
     sign_in(client, "provider")
-    page = client.get(f"/dst/{dst_id}")
+    page = client.get(f"/dst/{dst_id}?static=1")
     assert page.status_code == 200
     assert SCRIPT not in page.text
     if text == SCRIPT:
@@ -128,7 +128,7 @@ def test_hostile_launch_parameters_are_refused_or_escaped_and_nothing_saved(
 def test_a_hostile_decision_form_is_refused_and_escaped(client, database_url) -> None:
     dst_id = open_record(client)
     sign_in(client, "provider")
-    page = client.get(f"/dst/{dst_id}")
+    page = client.get(f"/dst/{dst_id}?static=1")
     import re
 
     form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
