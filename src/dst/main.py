@@ -18,6 +18,7 @@ from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
+from dst.partners import steel_thread
 from dst.partners.registry import build_gateway
 from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware
@@ -33,7 +34,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with build_gateway(settings) as gateway:
             app.state.gateway = gateway
             app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
+            app.state.steel_thread, check = steel_thread.start(gateway, settings)
             yield
+            await steel_thread.stop(check)
         app.state.engine.dispose()
 
     app = FastAPI(
