@@ -30,7 +30,8 @@ class PartnerServers:
             prefix = "/" + scope["path"].strip("/").split("/")[0]
             self.requests[prefix] += 1
             if prefix in self.failing:
-                await self.failing[prefix](scope, receive, send)
+                inner = {**scope, "path": scope["path"][len(prefix) :] or "/"}
+                await self.failing[prefix](inner, receive, send)
                 return
         await self.inner(scope, receive, send)
 
