@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -256,6 +257,7 @@ def main() -> None:
         ),
     ):
         figures = asyncio.run(measure(dst, fakes, args.clinicians, args.rounds))
+    shutil.rmtree(workdir, ignore_errors=True)  # kept, with the servers' logs, only when a run fails
     report(figures, args.clinicians, args.rounds)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +41,8 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database to seed (default: a fresh SQLite file)")
     parser.add_argument("--queries", type=int, default=2000)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='dst-bench-')) / 'dst.sqlite3'}"
+    workdir = Path(tempfile.mkdtemp(prefix="dst-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'dst.sqlite3'}"
     print("seeding the demo database ...", flush=True)
     seed(url)
     engine = build_engine(url)
@@ -69,6 +71,7 @@ def main() -> None:
                 cpu.append(cpu_elapsed * 1000)
                 found.append(len(rows))
     engine.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)
     backend = url.split(":", 1)[0]
     # Wall time includes waiting for a core on a busy machine; CPU time is the query's own work.
     for label, values in (("wall", timings), ("CPU", cpu)):
