@@ -118,16 +118,26 @@ def demo_seed() -> None:
 
 
 @fakes_app.command("serve")
-def fakes_serve(host: str = "127.0.0.1", port: int = 8100, latency_ms: int = 0) -> None:
+def fakes_serve(
+    host: str = "127.0.0.1",
+    port: int = 8100,
+    latency_ms: int = 0,
+    partner_latency: list[str] = typer.Option(  # noqa: B008 - typer declares options this way
+        [], "--partner-latency", help="PARTNER=MS, e.g. ppms=500; repeat per partner; overrides --latency-ms"
+    ),
+) -> None:
     """Serve every partner fake on one port: /mvi, /ee, /facilities, /ppms, /seoc, /routing."""
     import uvicorn
 
-    from dst.demo.fakes_server import create_fakes_app
+    from dst.demo.fakes_server import create_fakes_app, parse_partner_latencies
 
     _configure_logging()
-    uvicorn.run(
-        create_fakes_app(get_settings(), latency_s=latency_ms / 1000), host=host, port=port, access_log=False
-    )
+    try:
+        per_partner = parse_partner_latencies(partner_latency)
+        fakes = create_fakes_app(get_settings(), latency_s=latency_ms / 1000, partner_latency_s=per_partner)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--partner-latency") from error
+    uvicorn.run(fakes, host=host, port=port, access_log=False)
 
 
 if __name__ == "__main__":

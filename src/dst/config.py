@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # dashboard draws a schematic of the Veteran, facilities and providers instead.
     map_tile_url: str | None = None
     partner_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Synthetic test patient for the background steel-thread check: unset means the first ordinary
+    # demo Veteran in dev and no check in prod; "skip" turns the check off.
+    steel_thread_icn: str | None = None
+    steel_thread_interval_s: float = Field(default=300.0, gt=0)
 
     service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
     secret_key: SecretStr = SecretStr(DEV_SECRET)

@@ -28,6 +28,7 @@ from dst.operations import api as operations_api
 from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
 from dst.operations.monitor import OperationsMonitor
+from dst.partners import steel_thread
 from dst.partners.registry import build_gateway
 from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
@@ -48,8 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.gateway = gateway
             app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
             app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
-            yield
-            await app.state.operations.stop()
+            app.state.steel_thread, check = steel_thread.start(gateway, settings)
+            try:
+                yield
+            finally:
+                await steel_thread.stop(check)
+                await app.state.operations.stop()
         app.state.engine.dispose()
 
     app = FastAPI(

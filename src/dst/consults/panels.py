@@ -73,10 +73,6 @@ class ProvidersPanel:
     note: str | None = None
 
 
-def skipped(partner: Partner, why: str) -> PartnerError:
-    return PartnerError(partner, FailureKind.SKIPPED, why)
-
-
 class Panels:
     def __init__(self, gateway: PartnerGateway, sessions: sessionmaker[Session], cache: PanelCache) -> None:
         self.gateway = gateway
@@ -123,7 +119,9 @@ class Panels:
                 await fetch_ee(person.icn)
             else:
                 errors.append(
-                    skipped(Partner.EE, "E&E was not asked because MVI did not identify the Veteran.")
+                    self.gateway.skip(
+                        Partner.EE, "E&E was not asked because MVI did not identify the Veteran."
+                    )
                 )
         location, source, problem = locate(ee)
         if problem is not None and ee is not None:
@@ -140,6 +138,7 @@ class Panels:
         assert ctx.service is not None
         patient = await self.patient(ctx)
         if patient.location is None:
+            self.gateway.skip(Partner.ROUTING, "no residence to route from")
             return FacilitiesPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
         nearby = await anyio.to_thread.run_sync(self._nearby, ctx, patient.location, radius)
@@ -192,6 +191,7 @@ class Panels:
         assert ctx.service is not None
         patient = await self.patient(ctx)
         if patient.location is None:
+            self.gateway.skip(Partner.PPMS, "no residence to search around")
             return ProvidersPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
         try:
@@ -200,6 +200,10 @@ class Panels:
             )
         except PartnerError as exc:
             return ProvidersPanel((), radius, errors=(exc,))
+        if not found:
+            # An empty answer is an answer, not a failure; say so rather than show a blank panel.
+            note = f"PPMS lists no community providers within {radius:g} miles."
+            return ProvidersPanel((), radius, note=note)
         return ProvidersPanel(tuple(found), radius)
 
 

@@ -61,7 +61,7 @@ async def open_record(
 
 async def load_context(request: Request, dst_id: str, principal: Principal, action: str) -> RecordContext:
     def work(session: Session) -> RecordContext:
-        record = service.get_record(session, dst_id)
+        record = service.get_record_for_context(session, dst_id)
         record_event(
             session, principal=principal, action=action, dst_id=dst_id, icn=record.icn, station=record.station
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.responses import PlainTextResponse
@@ -53,27 +54,53 @@ async def _ignore_lifespan(receive: Receive, send: Send) -> None:
 
 
 def create_fakes_app(
-    settings: Settings, *, latency_s: float = 0.0, providers: int | None = None
+    settings: Settings,
+    *,
+    latency_s: float = 0.0,
+    providers: int | None = None,
+    partner_latency_s: Mapping[str, float] | None = None,
 ) -> PrefixRouter:
-    """Point DST at it with DST_MVI_URL=http://host:port/mvi, DST_EE_URL=…/ee, and so on."""
+    """Point DST at it with DST_MVI_URL=http://host:port/mvi, DST_EE_URL=…/ee, and so on.
+
+    `latency_s` delays every answer; `partner_latency_s` (e.g. {"ppms": 0.5}) overrides it per partner.
+    """
+    unknown = set(partner_latency_s or {}) - {p.strip("/") for p in PATHS}
+    if unknown:
+        raise ValueError(f"no partner fake named {', '.join(sorted(unknown))}")
+    delay = {p.strip("/"): latency_s for p in PATHS} | dict(partner_latency_s or {})
     network = demo_network() if providers is None else demo_network(providers=providers)
     return PrefixRouter(
         {
-            "/mvi": mvi_fake.create_app(network.veterans, latency_s=latency_s),
+            "/mvi": mvi_fake.create_app(network.veterans, latency_s=delay["mvi"]),
             "/ee": ee_fake.create_app(
                 network.veterans,
                 username=settings.ee_username,
                 password=settings.ee_password.get_secret_value(),
-                latency_s=latency_s,
+                latency_s=delay["ee"],
             ),
             "/facilities": facilities_fake.create_app(
                 network.facilities,
                 api_key=settings.facilities_api_key.get_secret_value(),
-                latency_s=latency_s,
+                latency_s=delay["facilities"],
                 inline_wait_times=True,
             ),
-            "/ppms": ppms_fake.create_app(network.providers, latency_s=latency_s),
-            "/seoc": seoc_fake.create_app(network.seocs, latency_s=latency_s),
-            "/routing": routing_fake.create_app(latency_s=latency_s),
+            "/ppms": ppms_fake.create_app(network.providers, latency_s=delay["ppms"]),
+            "/seoc": seoc_fake.create_app(network.seocs, latency_s=delay["seoc"]),
+            "/routing": routing_fake.create_app(latency_s=delay["routing"]),
         }
     )
+
+
+def parse_partner_latencies(values: Sequence[str]) -> dict[str, float]:
+    """`["mvi=200", "ppms=500"]` (milliseconds) → {"mvi": 0.2, "ppms": 0.5}."""
+    out: dict[str, float] = {}
+    for value in values:
+        name, sep, ms = value.partition("=")
+        try:
+            millis = float(ms)
+        except ValueError:
+            millis = -1.0
+        if not sep or millis < 0:
+            raise ValueError(f"expected PARTNER=MILLISECONDS such as ppms=500, got {value!r}")
+        out[name.strip().lower()] = millis / 1000
+    return out

@@ -29,6 +29,11 @@ async def seed_demo(settings: Settings) -> dict[str, int]:
         with transaction(sessions) as session:
             waits = seed_wait_times(session)
             consult_services = seed_consult_services(session)
+        # Fresh planner statistics: without them SQLite walks every facility offering the service
+        # instead of the nearby latitude band on the dashboard's facility query.
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
     finally:
         engine.dispose()
     return {

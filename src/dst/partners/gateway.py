@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from dst.partners.errors import Partner
-from dst.partners.resilience import CircuitBreaker, PartnerStats, guarded_call
+from dst.partners.errors import FailureKind, Partner, PartnerError
+from dst.partners.resilience import CircuitBreaker, PartnerStats, count_skipped, guarded_call
 from dst.partners.types import CommunityProvider, DriveTime, EeSummary, GeoPoint, Person, Seoc
 
 T = TypeVar("T")
@@ -68,6 +68,11 @@ class PartnerGateway:
             retries=retries,
             stats=self.stats[partner],
         )
+
+    def skip(self, partner: Partner, why: str) -> PartnerError:
+        """Count a call not made because an earlier step failed, and name it for the panel."""
+        count_skipped(partner, self.stats[partner])
+        return PartnerError(partner, FailureKind.SKIPPED, why)
 
     async def person(self, *, icn: str | None, station: str, dfn: str | None) -> Person:
         if icn:

@@ -31,7 +31,9 @@ PARTNER_CALL_SECONDS = Histogram("dst_partner_call_seconds", "Partner call laten
 # breakers gem, it counts as a success for the breaker.
 BREAKER_FAILURES = frozenset({FailureKind.TIMEOUT, FailureKind.UNAVAILABLE, FailureKind.MALFORMED})
 RETRYABLE = frozenset({FailureKind.TIMEOUT, FailureKind.UNAVAILABLE})
-SKIPPED_OUTCOMES = frozenset({FailureKind.CIRCUIT_OPEN.value, FailureKind.MAINTENANCE.value})
+SKIPPED_OUTCOMES = frozenset(
+    {FailureKind.CIRCUIT_OPEN.value, FailureKind.MAINTENANCE.value, FailureKind.SKIPPED.value}
+)
 
 
 class BreakerState(StrEnum):
@@ -271,6 +273,11 @@ def _finish(
     else:
         breaker.record_success()
     _count(partner, stats, "success" if kind is None else kind.value)
+
+
+def count_skipped(partner: Partner, stats: PartnerStats | None) -> None:
+    """A call not made because an earlier step failed (e.g. E&E when MVI found no one)."""
+    _count(partner, stats, FailureKind.SKIPPED.value)
 
 
 def _count(partner: Partner, stats: PartnerStats | None, outcome: str) -> None:

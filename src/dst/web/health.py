@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from dst.db.migrate import current_revision, head_revision
 from dst.partners.gateway import PartnerGateway
+from dst.partners.steel_thread import CheckStatus, SteelThread
 
 router = APIRouter(tags=["Health"])
 
@@ -39,10 +40,13 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if current else 503)
 
 
-@router.get("/health/partners", summary="Each partner's circuit breaker and recent call figures")
+@router.get(
+    "/health/partners",
+    summary="Each partner's circuit breaker, recent call figures and last steel-thread check",
+)
 async def partners(request: Request) -> dict[str, Any]:
     gateway: PartnerGateway = request.app.state.gateway
-    report = {}
+    report: dict[str, dict[str, Any]] = {}
     for partner, breaker in gateway.breakers.items():
         stats = gateway.stats[partner]
         p95 = stats.percentile_s(0.95)
@@ -50,10 +54,25 @@ async def partners(request: Request) -> dict[str, Any]:
             "breaker": breaker.state.value,
             "successes": stats.successes,
             "failures": dict(stats.failures),
+            "skipped": stats.skipped,
             "p95Ms": round(p95 * 1000, 1) if p95 is not None else None,
         }
-    down = [name for name, r in report.items() if r["breaker"] != "closed"]
-    return {"status": "DEGRADED" if down else "UP", "partners": report}
+    # The steel thread ran in the background; reading its results here calls no partner.
+    thread: SteelThread = request.app.state.steel_thread
+    checks = thread.report()
+    for partner, check in checks["partners"].items():
+        report[partner]["steelThread"] = check
+    down = [
+        name
+        for name, r in report.items()
+        if r["breaker"] != "closed" or r.get("steelThread", {}).get("status") == CheckStatus.DOWN.value
+    ]
+    return {
+        "status": "DEGRADED" if down else "UP",
+        "down": down,
+        "steelThread": {"enabled": checks["enabled"], "runs": checks["runs"]},
+        "partners": report,
+    }
 
 
 @router.get("/metrics", include_in_schema=False)

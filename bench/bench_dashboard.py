@@ -1,0 +1,265 @@
+"""Dashboard latency under load: 50 concurrent clinicians against DST and slow partner fakes.
+
+Starts `dst fakes serve` (MVI 200 ms, E&E 300 ms, PPMS 500 ms, routing 100 ms) and `dst serve` as
+separate processes on a freshly seeded database, then, in rounds, 50 simulated clinicians each open a
+DST record and fetch every panel of its dashboard at once. Prints p50/p95 time until all panels are
+served, the slowest dependency chain, and — in the same run, under the same load — the same partner
+calls made one after another, with the speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from dst.config import Settings
+from dst.demo.model import DemoVeteran
+from dst.demo.network import demo_network
+from dst.partners.ee.client import EeClient
+from dst.partners.mvi.client import MviClient
+from dst.partners.ppms.client import PpmsClient
+from dst.partners.routing.client import RoutingClient
+from dst.partners.types import GeoPoint
+
+LATENCY_MS = {"mvi": 200, "ee": 300, "ppms": 500, "routing": 100}
+# Which partner answers each panel needs before it can be served (ICN known: MVI and E&E together).
+CHAINS = {
+    "patient": [["mvi"], ["ee"]],
+    "facilities": [["ee", "routing"]],
+    "community-providers": [["ee", "ppms"]],
+    "eligibility": [["ee", "routing"]],
+}
+PANELS = ("patient", "facilities", "community-providers", "eligibility", "seocs")
+SERVICE_TOKEN = "dev-service-token"
+SPECIALTY = "207X00000X"  # ORTHOPEDICS in PPMS
+FACILITIES_ROUTED = 25
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dst_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dst.cli", *args]
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[None]:
+    with log.open("w") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if proc.poll() is not None:
+                    raise SystemExit(f"{' '.join(args[2:])} exited; see {log}")
+                try:
+                    httpx.get(ready_url, timeout=1)
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"{ready_url} did not answer; see {log}") from None
+                    time.sleep(0.2)
+            yield
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def consult_body(v: DemoVeteran, number: int) -> dict[str, Any]:
+    return {
+        "station": v.station,
+        "dfn": v.dfn,
+        "icn": v.icn,
+        "consultService": "ORTHOPEDICS",
+        "urgency": "routine",
+        "fileEntryDate": date.today().isoformat(),
+        "consultNumber": str(number),
+        "signed": False,
+    }
+
+
+async def one_dashboard(http: httpx.AsyncClient, v: DemoVeteran, number: int) -> tuple[float, float]:
+    """Open a record, then fetch every panel at once; (seconds to open, seconds until all panels served)."""
+    started = time.perf_counter()
+    created = await http.post("/api/v1/dst", json=consult_body(v, number))
+    created.raise_for_status()
+    dst_id = created.json()["dstId"]
+    opened = time.perf_counter()
+    answers = await asyncio.gather(*(http.get(f"/api/v1/dst/{dst_id}/{p}") for p in PANELS))
+    for answer in answers:
+        answer.raise_for_status()
+        body = answer.json()
+        if body.get("errors"):
+            raise SystemExit(f"partner error in a panel: {body['errors']}")
+    return opened - started, time.perf_counter() - opened
+
+
+class SerialPartners:
+    """The dashboard's partner calls made one after another, as the original tool did."""
+
+    def __init__(self, fakes: str, http: httpx.AsyncClient, settings: Settings, facilities: list[Any]):
+        self.mvi = MviClient(f"{fakes}/mvi", http)
+        self.ee = EeClient(f"{fakes}/ee", http, settings.ee_username, settings.ee_password.get_secret_value())
+        self.ppms = PpmsClient(f"{fakes}/ppms", http)
+        self.routing = RoutingClient(f"{fakes}/routing", http)
+        self.facilities = facilities
+
+    def nearest(self, point: GeoPoint) -> list[tuple[str, GeoPoint]]:
+        def miles(f: Any) -> float:
+            return (f.location.lat - point.lat) ** 2 + (f.location.lng - point.lng) ** 2
+
+        return [(f.facility_id, f.location) for f in sorted(self.facilities, key=miles)[:FACILITIES_ROUTED]]
+
+    async def dashboard(self, v: DemoVeteran) -> tuple[float, float]:
+        """(seconds for all calls one after another, seconds for the E&E → PPMS chain alone)."""
+        started = time.perf_counter()
+        await self.mvi.find_by_icn(v.icn)
+        chain_started = time.perf_counter()
+        summary = await self.ee.get_ee_summary(v.icn)
+        assert summary.geocode is not None
+        ee_done = time.perf_counter()
+        await self.routing.drive_minutes(summary.geocode, self.nearest(summary.geocode))
+        ppms_started = time.perf_counter()
+        await self.ppms.provider_locator(summary.geocode, 100.0, [SPECIALTY])
+        done = time.perf_counter()
+        return done - started, (ee_done - chain_started) + (done - ppms_started)
+
+
+async def concurrently(count: int, work: Callable[[int], Awaitable[Any]]) -> list[Any]:
+    """Start `count` clinicians at the same moment."""
+    gate = asyncio.Event()
+
+    async def clinician(i: int) -> Any:
+        await gate.wait()
+        return await work(i)
+
+    tasks = [asyncio.create_task(clinician(i)) for i in range(count)]
+    await asyncio.sleep(0)
+    gate.set()
+    return await asyncio.gather(*tasks)
+
+
+async def measure(dst: str, fakes: str, clinicians: int, rounds: int) -> dict[str, list[float]]:
+    network = demo_network()
+    veterans = [
+        v
+        for v in network.veterans
+        if v.scenario.startswith("Ordinary Veteran")
+        and v.mvi_behaviour == v.ee_behaviour == "ok"
+        and v.geocode
+    ]
+    limits = httpx.Limits(
+        max_connections=clinicians * len(PANELS) + 10, max_keepalive_connections=clinicians * 2
+    )
+    headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    out: dict[str, list[float]] = {"open": [], "panels": [], "serial": [], "chain": []}
+    numbers = iter(range(500_000, 999_999))
+    async with (
+        httpx.AsyncClient(base_url=dst, headers=headers, limits=limits, timeout=60) as http,
+        httpx.AsyncClient(limits=limits, timeout=60) as partner_http,
+    ):
+        serial = SerialPartners(fakes, partner_http, Settings(_env_file=None), list(network.facilities))  # type: ignore[call-arg]
+        await one_dashboard(http, veterans[0], next(numbers))  # warm-up: first connections, lazy imports
+        await serial.dashboard(veterans[0])
+        for r in range(rounds):
+            batch = veterans[(r * clinicians) % len(veterans) :][:clinicians]
+            if len(batch) < clinicians:
+                batch = (batch + veterans)[:clinicians]
+            results = await concurrently(
+                clinicians, lambda i, batch=batch: one_dashboard(http, batch[i], next(numbers))
+            )
+            out["open"] += [o for o, _ in results]
+            out["panels"] += [p for _, p in results]
+            serial_results = await concurrently(clinicians, lambda i, batch=batch: serial.dashboard(batch[i]))
+            out["serial"] += [s for s, _ in serial_results]
+            out["chain"] += [c for _, c in serial_results]
+    return out
+
+
+def report(figures: dict[str, list[float]], clinicians: int, rounds: int) -> None:
+    def ms(values: list[float], fraction: float) -> float:
+        return percentile(values, fraction) * 1000
+
+    configured_chain = max(
+        sum(LATENCY_MS[p] for p in chain) for chains in CHAINS.values() for chain in chains
+    )
+    configured_serial = sum(LATENCY_MS.values())
+    panels_p50, panels_p95 = ms(figures["panels"], 0.5), ms(figures["panels"], 0.95)
+    serial_p50, serial_p95 = ms(figures["serial"], 0.5), ms(figures["serial"], 0.95)
+    chain_p50 = ms(figures["chain"], 0.5)
+    print(f"partner latencies (ms): {LATENCY_MS}")
+    print(f"{clinicians} concurrent clinicians x {rounds} rounds = {len(figures['panels'])} dashboards")
+    opened = figures["open"]
+    print(f"open record (POST /api/v1/dst): p50 {ms(opened, 0.5):.0f} ms, p95 {ms(opened, 0.95):.0f} ms")
+    print(f"all {len(PANELS)} panels served (concurrent): p50 {panels_p50:.0f} ms, p95 {panels_p95:.0f} ms")
+    print(
+        f"slowest dependency chain (E&E -> PPMS): configured {configured_chain} ms, "
+        f"measured at the fakes p50 {chain_p50:.0f} ms"
+    )
+    print(f"p95 minus slowest chain: {panels_p95 - configured_chain:+.0f} ms (goal <= +50 ms)")
+    print(
+        f"same partner calls one after another (serial, same run): p50 {serial_p50:.0f} ms, "
+        f"p95 {serial_p95:.0f} ms (sum of latencies {configured_serial} ms)"
+    )
+    print(
+        f"speed-up serial/concurrent: p50 {serial_p50 / panels_p50:.2f}x, p95 {serial_p95 / panels_p95:.2f}x "
+        f"(goal >= 2.5x; ceiling for these latencies {configured_serial / configured_chain:.2f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clinicians", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database-url", help="an empty database to seed (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="dst-bench-"))
+    env = {**os.environ, "DST_ENV": "dev", "DST_STEEL_THREAD_ICN": "skip"}
+    env["DST_DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'dst.sqlite3'}"
+    print("seeding the demo database ...", flush=True)
+    for step in (("db", "upgrade"), ("demo", "seed")):
+        subprocess.run(dst_command(*step), env=env, check=True, capture_output=True)
+    fakes_port, dst_port = free_port(), free_port()
+    fakes = f"http://127.0.0.1:{fakes_port}"
+    dst = f"http://127.0.0.1:{dst_port}"
+    latency_args = [a for p, ms in LATENCY_MS.items() for a in ("--partner-latency", f"{p}={ms}")]
+    fakes_cmd = dst_command("fakes", "serve", "--port", str(fakes_port), *latency_args)
+    dst_env = {**env} | {
+        f"DST_{p.upper()}_URL": f"{fakes}/{p}" for p in ("mvi", "ee", "facilities", "ppms", "seoc", "routing")
+    }
+    with (
+        process(fakes_cmd, env, f"{fakes}/seoc/", workdir / "fakes.log"),
+        process(
+            dst_command("serve", "--port", str(dst_port)), dst_env, f"{dst}/health/live", workdir / "dst.log"
+        ),
+    ):
+        figures = asyncio.run(measure(dst, fakes, args.clinicians, args.rounds))
+    shutil.rmtree(workdir, ignore_errors=True)  # kept, with the servers' logs, only when a run fails
+    report(figures, args.clinicians, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
