@@ -133,3 +133,32 @@ def test_the_test_patient_defaults_to_a_demo_veteran_in_dev_only() -> None:
     assert not wanted(prod) and resolve_test_icn(prod) is None
     chosen = Settings(env="prod", steel_thread_icn="1012345678V123456", _env_file=None, **secrets)  # type: ignore[call-arg]
     assert wanted(chosen) and resolve_test_icn(chosen) == "1012345678V123456"
+
+
+def test_a_partner_the_check_finds_down_gets_an_outage_notice_until_it_recovers(
+    servers: PartnerServers, database_url: str
+) -> None:
+    from dst.main import create_app
+    from dst.operations.monitor import outage_reporter
+
+    from harness import sign_in
+
+    settings = settings_for(database_url, steel_thread_icn="skip", partner_timeout_s=5, **servers.settings())
+    app = create_app(settings)
+    with TestClient(app) as client:
+        reporter = outage_reporter(app.state.operations)
+        thread = SteelThread(app.state.gateway, veteran(ordinary).icn, on_result=reporter)
+        sign_in(client, "admin")
+
+        def open_outages() -> set[str]:
+            return {o["partner"] for o in client.get("/api/v1/admin/outages").json()["current"]}
+
+        servers.failing["/ppms"] = UNAVAILABLE
+        for _ in range(2):
+            client.portal.call(thread.run_once)
+        assert open_outages() == set(), "two failures in a row are not yet an outage"
+        client.portal.call(thread.run_once)
+        assert "ppms" in open_outages()
+        del servers.failing["/ppms"]
+        client.portal.call(thread.run_once)
+        assert "ppms" not in open_outages()

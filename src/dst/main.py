@@ -27,7 +27,7 @@ from dst.dsv import views as dsv_views
 from dst.operations import api as operations_api
 from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
-from dst.operations.monitor import OperationsMonitor
+from dst.operations.monitor import OperationsMonitor, outage_reporter
 from dst.partners import steel_thread
 from dst.partners.registry import build_gateway
 from dst.web import dashboard as dashboard_panels
@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.gateway = gateway
             app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
             app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
-            app.state.steel_thread, check = steel_thread.start(gateway, settings)
+            app.state.steel_thread, check = steel_thread.start(
+                gateway, settings, on_result=outage_reporter(app.state.operations)
+            )
             try:
                 yield
             finally:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import anyio
 from sqlalchemy import select
@@ -198,3 +199,15 @@ async def report_check(
 
     await anyio.to_thread.run_sync(work)
     return await monitor.refresh()
+
+
+def outage_reporter(monitor: OperationsMonitor) -> Callable[[Partner, Any, Any], Awaitable[None]]:
+    """Feed the steel-thread check into the outage board: a partner DOWN opens an outage, a pass ends it."""
+
+    async def report(partner: Partner, error: Any, check: Any) -> None:
+        if error is None:
+            await report_check(monitor, partner=partner, ok=True, detail="")
+        elif str(check.status) == "DOWN":
+            await report_check(monitor, partner=partner, ok=False, detail=error.code)
+
+    return report

@@ -126,6 +126,9 @@ def resolve_test_icn(settings: Settings) -> str | None:
     )
 
 
+ResultListener = Callable[[Partner, "PartnerError | None", "PartnerCheck"], Awaitable[None]]
+
+
 class SteelThread:
     """Runs the check and holds the per-partner results for the health endpoint."""
 
@@ -135,8 +138,10 @@ class SteelThread:
         icn: str | None,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_result: ResultListener | None = None,
     ) -> None:
         self.gateway = gateway
+        self.on_result = on_result
         self.icn = icn
         self.clock = clock
         self.results: dict[Partner, PartnerCheck] = {p: PartnerCheck() for p in CHECKED_PARTNERS}
@@ -194,6 +199,11 @@ class SteelThread:
                 error.code,
                 check.consecutive_failures,
             )
+        if self.on_result is not None:
+            try:
+                await self.on_result(partner, error, check)
+            except Exception:  # the outage board failing must not stop the checks
+                log.exception("steel-thread result listener failed for %s", partner.value)
 
     async def run_forever(self, interval_s: float) -> None:
         """Check now, then every `interval_s` seconds, until cancelled."""
@@ -218,9 +228,11 @@ def wanted(settings: Settings) -> bool:
     return configured != SKIP and (bool(configured) or settings.is_dev)
 
 
-def start(gateway: PartnerGateway, settings: Settings) -> tuple[SteelThread, asyncio.Task[None] | None]:
+def start(
+    gateway: PartnerGateway, settings: Settings, on_result: ResultListener | None = None
+) -> tuple[SteelThread, asyncio.Task[None] | None]:
     """Build the check for the app's lifespan and start its loop (none when the check is off)."""
-    thread = SteelThread(gateway, None)
+    thread = SteelThread(gateway, None, on_result=on_result)
     if not wanted(settings):
         return thread, None
     thread.enabled = True
