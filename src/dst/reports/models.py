@@ -37,3 +37,23 @@ class DecisionFact(Base):
     forward_to: Mapped[str | None] = mapped_column(String(80))
     partner_errors: Mapped[list[str]] = mapped_column(JSON, default=list)
     standards_version: Mapped[str] = mapped_column(String(40))
+
+
+class ReportTally(Base):
+    """Counts per day and per month, kept current on every save and requires-dst call.
+
+    Reports sum these rows instead of scanning facts, so a national ten-year query touches at most
+    a few months of daily rows plus monthly rows. The primary key leads with grain and measure, the
+    columns every report query fixes, then the period range it scans.
+    """
+
+    __tablename__ = "report_tally"
+
+    grain: Mapped[str] = mapped_column(String(5), primary_key=True)  # "day" or "month"
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)  # the day, or the month's first day
+    visn: Mapped[str] = mapped_column(String(2), primary_key=True)  # "" when the station had none
+    station: Mapped[str] = mapped_column(String(3), primary_key=True)
+    clinical_service: Mapped[str] = mapped_column(String(80), primary_key=True)  # "" when unmapped
+    value: Mapped[str] = mapped_column(String(80), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
