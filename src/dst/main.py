@@ -19,6 +19,7 @@ from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
 from dst.partners.registry import build_gateway
+from dst.reports import views as report_views
 from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware
 
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         demo_views.router,
         health.router,
         pages.router,
+        report_views.api,
+        report_views.pages,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

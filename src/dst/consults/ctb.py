@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from dst.consults import workflow
 from dst.consults.errors import Invalid
 from dst.consults.schemas import ConsultContext
+from dst.db.base import utcnow
 from dst.reference import service as reference
+from dst.reports.tallies import count_requires_dst
 from dst.web.deps import current_principal, in_transaction
 from dst.web.problems import describe_validation
 
@@ -45,9 +47,14 @@ async def requires_dst(
     station: Annotated[str, Query(pattern=r"^\d{3}$")],
 ) -> PlainTextResponse:
     def work(session: Session) -> bool | None:
-        if reference.get_station(session, station) is None:
+        known = reference.get_station(session, station)
+        if known is None:
             return None
         resolution = reference.resolve_consult_service(session, station=station, name=service)
+        needed = resolution.clinical_service.name if resolution.clinical_service else None
+        count_requires_dst(
+            session, day=utcnow().date(), visn=known.visn, station=station, clinical_service=needed
+        )
         if resolution.clinical_service is None:
             reference.note_unmapped(session, station=station, name=service)
             return False
