@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dst.db.base import Base, UtcDateTime, utcnow
+from dst.reports.measures import CELL_COLUMNS
 
 
 class DecisionFact(Base):
@@ -39,12 +40,26 @@ class DecisionFact(Base):
     standards_version: Mapped[str] = mapped_column(String(40))
 
 
-class ReportTally(Base):
-    """Counts per day and per month, kept current on every save and requires-dst call.
+# One row per day and per month for each station and clinical service, with a count column for each
+# fixed (measure, value) pair. Reports sum these rows instead of scanning facts: a national ten-year
+# query reads monthly rows plus at most two partial months of daily rows.
+report_cell = Table(
+    "report_cell",
+    Base.metadata,
+    Column("grain", String(5), primary_key=True),  # "day" or "month"
+    Column("period", Date, primary_key=True),  # the day, or the month's first day
+    Column("visn", String(2), primary_key=True),  # "" when the station had none
+    Column("station", String(3), primary_key=True),
+    Column("clinical_service", String(80), primary_key=True),
+    *(Column(name, Integer, nullable=False, server_default="0") for name in CELL_COLUMNS.values()),
+)
 
-    Reports sum these rows instead of scanning facts, so a national ten-year query touches at most
-    a few months of daily rows plus monthly rows. The primary key leads with grain and measure, the
-    columns every report query fixes, then the period range it scans.
+
+class ReportTally(Base):
+    """Counts whose values are an open set: forwarding targets, partner error codes, requires-dst answers.
+
+    Same grains as report_cell; the primary key leads with grain and measure, the columns every
+    report query fixes, then the period range it scans.
     """
 
     __tablename__ = "report_tally"

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from dst.consults.errors import Invalid
 from dst.reference.models import ClinicalService, Station
-from dst.reports.models import ReportTally
+from dst.reports.measures import CELL_COLUMNS
+from dst.reports.models import report_cell
 from dst.reports.schemas import ReportFilter
+from dst.reports.tallies import TALLY_TABLE
 
 DEFAULT_DAYS = 30
 MAX_YEARS = 20  # a ten-year range is a fair question; a century is a typo
@@ -107,32 +109,59 @@ def _next_month(day: date) -> date:
 def sums(
     session: Session, f: ReportFilter, measures: Sequence[str], by: Sequence[str] = ()
 ) -> list[tuple[Any, ...]]:
-    """Rows of (*by, measure, value, total) for the filter; `by` names tally columns."""
-    branches = [
-        _branch(f, grain, first, last, measures, by) for grain, first, last in periods(f.start, f.end)
-    ]
-    union = union_all(*branches).subquery("tally")
+    """Rows of (*by, measure, value, total) for the filter; `by` names key columns; zero totals left out."""
+    pairs = [(pair, column) for pair, column in CELL_COLUMNS.items() if pair[0] in measures]
+    open_ended = [m for m in measures if not any(pair[0] == m for pair, _ in pairs)]
+    rows = _cell_sums(session, f, pairs, by) if pairs else []
+    return rows + (_tally_sums(session, f, open_ended, by) if open_ended else [])
+
+
+def _filtered(
+    query: Select[Any], table: Any, f: ReportFilter, grain: str, first: date, last: date
+) -> Select[Any]:
+    query = query.where(table.c.grain == grain, table.c.period.between(first, last))
+    if f.visn:
+        query = query.where(table.c.visn == f.visn)
+    if f.station:
+        query = query.where(table.c.station == f.station)
+    if f.clinical_service:
+        query = query.where(table.c.clinical_service == f.clinical_service)
+    return query
+
+
+def _cell_sums(
+    session: Session, f: ReportFilter, pairs: list[tuple[tuple[str, str], str]], by: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    t = report_cell
+    wanted = [*(t.c[name] for name in by), *(t.c[column] for _, column in pairs)]
+    union = union_all(
+        *(_filtered(select(*wanted), t, f, *piece) for piece in periods(f.start, f.end))
+    ).subquery("cells")
+    keys = [union.c[name] for name in by]
+    query = select(*keys, *(func.sum(union.c[column]) for _, column in pairs)).group_by(*keys)
+    rows = []
+    for row in session.execute(query):
+        group = tuple(row[: len(by)])
+        rows += [(*group, m, v, n) for ((m, v), _), n in zip(pairs, row[len(by) :], strict=True) if n]
+    return rows
+
+
+def _tally_sums(
+    session: Session, f: ReportFilter, measures: Sequence[str], by: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    t = TALLY_TABLE
+    wanted = [*(t.c[name] for name in by), t.c.measure, t.c.value, t.c.n]
+    union = union_all(
+        *(
+            _filtered(select(*wanted).where(t.c.measure.in_(measures)), t, f, *p)
+            for p in periods(f.start, f.end)
+        )
+    ).subquery("tally")
     keys = [union.c[name] for name in (*by, "measure", "value")]
     total = func.sum(union.c.n)
     # A superseded revision leaves zero counts behind; they are not part of any report.
     query = select(*keys, total).group_by(*keys).having(total != 0)
     return [tuple(row) for row in session.execute(query)]
-
-
-def _branch(
-    f: ReportFilter, grain: str, first: date, last: date, measures: Sequence[str], by: Sequence[str]
-) -> Select[Any]:
-    t = ReportTally
-    query = select(*(getattr(t, name) for name in by), t.measure, t.value, t.n).where(
-        t.grain == grain, t.measure.in_(measures), t.period.between(first, last)
-    )
-    if f.visn:
-        query = query.where(t.visn == f.visn)
-    if f.station:
-        query = query.where(t.station == f.station)
-    if f.clinical_service:
-        query = query.where(t.clinical_service == f.clinical_service)
-    return query
 
 
 def station_names(session: Session) -> dict[str, str]:

@@ -6,11 +6,12 @@ Requires-dst counts are kept: no fact records those calls.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
-    String,
     Subquery,
     and_,
     case,
@@ -28,6 +29,9 @@ from sqlalchemy.orm import Session, aliased
 from dst.eligibility import CRITERION_CODES
 from dst.reports.measures import (
     BMI_FACTOR,
+    CELL_COLUMNS,
+    CRITERION_PREFIX,
+    DAY_BANDS,
     DAYS_CAP,
     DAYS_TO_DECISION,
     DECISIONS,
@@ -39,62 +43,112 @@ from dst.reports.measures import (
     SAVES,
     SAVES_WITH_ERROR,
     VETERAN_OPTION,
-    criterion_measure,
 )
-from dst.reports.models import DecisionFact, ReportTally
+from dst.reports.models import DecisionFact, ReportTally, report_cell
 
 COLUMNS = ["grain", "measure", "period", "visn", "station", "clinical_service", "value", "n"]
+CELL_KEY = ["grain", "period", "visn", "station", "clinical_service"]
 
 
 def rebuild_tallies(session: Session) -> None:
-    """Replace the fact-derived tallies with a fresh count; the caller owns the transaction."""
-    session.execute(delete(ReportTally).where(ReportTally.measure.not_in(FROM_FACTS_EXCLUDES)))
-    latest = _latest_facts()
-    every = select(DecisionFact).subquery("every_fact")
+    """Replace the fact-derived counts with a fresh count; the caller owns the transaction."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    for measure, value, where in _record_measures(latest, postgres):
-        _count_days(session, latest, measure, value, where)
-    _count_days(session, every, SAVES, literal(""), None)
-    _count_days(session, every, SAVES_WITH_ERROR, literal(""), _has_errors(every))
+    session.execute(delete(report_cell))
+    session.execute(delete(ReportTally).where(ReportTally.measure.not_in(FROM_FACTS_EXCLUDES)))
+    _count_cells(session, _facts_marked_latest(postgres))
+    _roll_up_cell_months(session, postgres)
+    latest = _latest_facts()
+    c = latest.c
+    forwarded = and_(c.forward.is_(True), c.forward_to.is_not(None), c.forward_to != "")
+    _count_days(session, latest, FORWARD_TO, c.forward_to, forwarded)
     _count_partner_errors(session, postgres)
     _roll_up_months(session, postgres)
 
 
 def _latest_facts() -> Subquery:
+    return select(DecisionFact).where(_is_latest(DecisionFact)).subquery("latest_fact")
+
+
+def _is_latest(fact: Any) -> ColumnElement[bool]:
     newer = aliased(DecisionFact)
-    superseded = exists().where(
-        newer.record_key == DecisionFact.record_key, newer.revision > DecisionFact.revision
-    )
-    return select(DecisionFact).where(~superseded).subquery("latest_fact")
+    return ~exists().where(newer.record_key == fact.record_key, newer.revision > fact.revision)
 
 
-def _days_between(
-    later: ColumnElement[object], earlier: ColumnElement[object], postgres: bool
-) -> ColumnElement[int]:
+def _days_between(later: Any, earlier: Any, postgres: bool) -> ColumnElement[int]:
     if postgres:
-        return later - earlier  # type: ignore[return-value]  # date - date is whole days
+        return later - earlier  # date - date is a whole number of days
     return cast(func.julianday(later) - func.julianday(earlier), Integer)
 
 
-def _record_measures(
-    latest: Subquery, postgres: bool
-) -> list[tuple[str, ColumnElement[str], ColumnElement[bool] | None]]:
-    c = latest.c
-    days = _days_between(c.decided_on, c.file_entry_date, postgres)
-    capped = case((days < 0, 0), (days > DAYS_CAP, DAYS_CAP), else_=days)
-    measures: list[tuple[str, ColumnElement[str], ColumnElement[bool] | None]] = [
-        (DECISIONS, literal(""), None),
-        (ELIGIBLE, case((c.eligible.is_(True), "yes"), (c.eligible.is_(False), "no"), else_="unknown"), None),
-        (VETERAN_OPTION, c.veteran_option, None),
-        (FORWARD, case((c.forward.is_(True), "requested"), else_="not-requested"), None),
-        (DAYS_TO_DECISION, cast(capped, String), None),
-        (BMI_FACTOR, c.bmi_factor, and_(c.bmi_factor.is_not(None), c.bmi_factor != "")),
-        (FORWARD_TO, c.forward_to, and_(c.forward.is_(True), c.forward_to.is_not(None), c.forward_to != "")),
+def _facts_marked_latest(postgres: bool) -> Subquery:
+    """Every fact once, with what the cell counts need read out of it (JSON read once per fact)."""
+    f = DecisionFact
+    days = _days_between(f.decided_on, f.file_entry_date, postgres)
+    columns = [
+        f.decided_on,
+        func.coalesce(f.visn, "").label("visn"),
+        f.station,
+        f.clinical_service,
+        f.eligible,
+        f.veteran_option,
+        f.forward,
+        f.bmi_factor,
+        case((days < 0, 0), (days > DAYS_CAP, DAYS_CAP), else_=days).label("days"),
+        (func.coalesce(func.json_array_length(f.partner_errors), 0) > 0).label("has_error"),
+        _is_latest(f).label("latest"),
+        *(f.criteria[code].as_string().label(f"c_{i}") for i, code in enumerate(CRITERION_CODES)),
     ]
-    for code in CRITERION_CODES:
-        status = c.criteria[code].as_string()
-        measures.append((criterion_measure(code), status, status.is_not(None)))
-    return measures
+    # OFFSET 0 keeps the planner from folding this subquery into the counts, which would run the
+    # latest-revision probe and the JSON reads once per count column instead of once per fact.
+    return select(*columns).offset(0).subquery("fact")
+
+
+def _condition(fact: Subquery, measure: str, value: str) -> ColumnElement[bool]:
+    c = fact.c
+    if measure == SAVES:
+        return literal(True)
+    if measure == SAVES_WITH_ERROR:
+        return c.has_error.is_(True)
+    if measure == DECISIONS:
+        return c.latest
+    return and_(c.latest, _latest_condition(fact, measure, value))
+
+
+def _latest_condition(fact: Subquery, measure: str, value: str) -> ColumnElement[bool]:
+    c = fact.c
+    if measure == ELIGIBLE:
+        return {"yes": c.eligible.is_(True), "no": c.eligible.is_(False)}.get(value, c.eligible.is_(None))
+    if measure == VETERAN_OPTION:
+        return c.veteran_option == value
+    if measure == FORWARD:
+        return c.forward.is_(value == "requested")
+    if measure == BMI_FACTOR:
+        return c.bmi_factor == value
+    if measure == DAYS_TO_DECISION:
+        low = next(lo for lo, high in DAY_BANDS if str(high) == value)
+        return c.days.between(low, int(value))
+    code = measure.removeprefix(CRITERION_PREFIX)
+    return c[f"c_{CRITERION_CODES.index(code)}"] == value
+
+
+def _count_cells(session: Session, fact: Subquery) -> None:
+    c = fact.c
+    keys = [c.decided_on, c.visn, c.station, c.clinical_service]
+    counts = [func.sum(case((_condition(fact, *pair), 1), else_=0)) for pair in CELL_COLUMNS]
+    query = select(literal("day"), *keys, *counts).group_by(*keys)
+    session.execute(insert(report_cell).from_select([*CELL_KEY, *CELL_COLUMNS.values()], query))
+
+
+def _month_of(day: Any, postgres: bool) -> ColumnElement[Any]:
+    return cast(func.date_trunc("month", day), Date) if postgres else func.date(day, "start of month")
+
+
+def _roll_up_cell_months(session: Session, postgres: bool) -> None:
+    t = report_cell
+    keys = [_month_of(t.c.period, postgres), t.c.visn, t.c.station, t.c.clinical_service]
+    counts = [func.sum(t.c[name]) for name in CELL_COLUMNS.values()]
+    query = select(literal("month"), *keys, *counts).where(t.c.grain == "day").group_by(*keys)
+    session.execute(insert(report_cell).from_select([*CELL_KEY, *CELL_COLUMNS.values()], query))
 
 
 def _count_days(
@@ -149,8 +203,7 @@ def _count_partner_errors(session: Session, postgres: bool) -> None:
 
 
 def _roll_up_months(session: Session, postgres: bool) -> None:
-    day = ReportTally.period
-    month = cast(func.date_trunc("month", day), Date) if postgres else func.date(day, "start of month")
+    month = _month_of(ReportTally.period, postgres)
     query = (
         select(
             literal("month"),

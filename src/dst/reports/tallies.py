@@ -1,18 +1,18 @@
-"""Keep report tallies current: what each fact and requires-dst call adds, and the upsert that adds it."""
+"""Keep report counts current: what each fact and requires-dst call adds, and the upserts that add it."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dst.reports.measures import (
     BMI_FACTOR,
-    DAYS_CAP,
+    CELL_COLUMNS,
     DAYS_TO_DECISION,
     DECISIONS,
     ELIGIBLE,
@@ -24,14 +24,17 @@ from dst.reports.measures import (
     SAVES_WITH_ERROR,
     VETERAN_OPTION,
     criterion_measure,
+    day_band,
     eligible_value,
     forward_value,
 )
-from dst.reports.models import DecisionFact, ReportTally
+from dst.reports.models import DecisionFact, ReportTally, report_cell
 
 # (grain, measure, period, visn, station, clinical_service, value)
 TallyKey = tuple[str, str, date, str, str, str, str]
 Cell = tuple[str, str, str]  # visn, station, clinical service
+CELL_KEY = ["grain", "period", "visn", "station", "clinical_service"]
+TALLY_TABLE: Table = ReportTally.__table__  # type: ignore[assignment]
 TALLY_KEY = ["grain", "measure", "period", "visn", "station", "clinical_service", "value"]
 
 
@@ -47,7 +50,7 @@ def record_measures(fact: DecisionFact) -> list[tuple[str, str]]:
         (ELIGIBLE, eligible_value(fact.eligible)),
         (VETERAN_OPTION, fact.veteran_option),
         (FORWARD, forward_value(fact.forward)),
-        (DAYS_TO_DECISION, str(min(max(days, 0), DAYS_CAP))),
+        (DAYS_TO_DECISION, str(day_band(days))),
     ]
     measures += [(criterion_measure(code), str(status)) for code, status in sorted(fact.criteria.items())]
     if fact.bmi_factor:
@@ -103,15 +106,38 @@ def count_requires_dst(
 
 
 def upsert(session: Session, counts: Counter[TallyKey]) -> None:
-    """Add counts to tallies; keys go in sorted order so concurrent saves lock rows in the same order."""
-    rows = [{**dict(zip(TALLY_KEY, key, strict=True)), "n": n} for key, n in sorted(counts.items()) if n != 0]
+    """Add counts: fixed pairs to report_cell, open-ended ones to report_tally.
+
+    Keys go in sorted order so concurrent saves lock rows in the same order and cannot deadlock.
+    """
+    cells: dict[tuple[object, ...], dict[str, int]] = {}
+    tallies = []
+    for key, n in sorted(counts.items()):
+        grain, measure, period, visn, station, service, value = key
+        if n == 0:
+            continue
+        column = CELL_COLUMNS.get((measure, value))
+        if column is None:
+            tallies.append({**dict(zip(TALLY_KEY, key, strict=True)), "n": n})
+            continue
+        row = cells.setdefault(
+            (grain, period, visn, station, service), dict.fromkeys(CELL_COLUMNS.values(), 0)
+        )
+        row[column] += n
+    rows = [{**dict(zip(CELL_KEY, k, strict=True)), **v} for k, v in sorted(cells.items())]
+    _upsert(session, report_cell, CELL_KEY, rows, list(CELL_COLUMNS.values()))
+    _upsert(session, TALLY_TABLE, TALLY_KEY, tallies, ["n"])
+
+
+def _upsert(
+    session: Session, table: Table, key: list[str], rows: list[dict[str, object]], add: list[str]
+) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ReportTally)
+    statement = insert(table)
     statement = statement.on_conflict_do_update(
-        index_elements=TALLY_KEY,
-        set_={"n": ReportTally.n + statement.excluded.n},
+        index_elements=key, set_={name: table.c[name] + statement.excluded[name] for name in add}
     )
     session.execute(statement, rows)

@@ -58,7 +58,9 @@ def time_to_decision(session: Session, f: ReportFilter) -> Report:
         chart=bar_chart(rows, "clinicalService", {"median": "Median", "p90": "90th percentile"}, "Days"),
         notes=[
             "Whole days from the consult's file entry date to the latest decision (UTC date); "
-            f"percentiles by nearest rank; {DAYS_CAP} means {DAYS_CAP} days or more.",
+            "percentiles by nearest rank. Up to 30 days the figure is exact; beyond that it is the last "
+            f"day of its band (weeks to 93 days, then 120, 150, 180, 270, 365), and {DAYS_CAP} means "
+            f"{DAYS_CAP} days or more.",
         ],
     )
 
