@@ -126,6 +126,8 @@ def test_a_ten_year_range_and_an_empty_range_give_labelled_reports(client) -> No
         "/api/v1/reports/veteran-option", params={"from": "2017-01-01", "to": "2026-12-31"}
     )
     assert ten_years.status_code == 200 and ten_years.json()["empty"] is False
+    assert ten_years.json()["filters"]["from"] == "2017-01-01"
+    assert ten_years.json()["filters"]["to"] == "2026-12-31"
     for name in REPORTS:
         empty = client.get(f"/api/v1/reports/{name}", params={"from": "2001-01-01", "to": "2001-01-31"})
         assert empty.status_code == 200
