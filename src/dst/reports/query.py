@@ -88,17 +88,35 @@ def _known_service(session: Session, raw: str, problems: list[str]) -> str | Non
 
 
 def periods(start: date, end: date) -> list[tuple[str, date, date]]:
-    """(grain, first period, last period) pieces that cover start..end exactly once."""
+    """(grain, first period, last period) pieces that cover start..end exactly once.
+
+    Whole months come from monthly rows; the partial months at either end from weekly rows for the
+    whole weeks inside them and daily rows for the rest, so no range reads more than 12 daily rows
+    per station and service.
+    """
     first_month = start if start.day == 1 else _next_month(start)
     after = end + timedelta(days=1)
     end_month = after if after.day == 1 else after.replace(day=1)  # exclusive
     if first_month >= end_month:
-        return [("day", start, end)]
+        return _weeks_and_days(start, end)
     pieces = [("month", first_month, end_month - timedelta(days=1))]
     if start < first_month:
-        pieces.append(("day", start, first_month - timedelta(days=1)))
+        pieces += _weeks_and_days(start, first_month - timedelta(days=1))
     if end_month <= end:
-        pieces.append(("day", end_month, end))
+        pieces += _weeks_and_days(end_month, end)
+    return pieces
+
+
+def _weeks_and_days(start: date, end: date) -> list[tuple[str, date, date]]:
+    first_monday = start + timedelta(days=(7 - start.weekday()) % 7)
+    last_monday = end - timedelta(days=(end.weekday() + 1) % 7 + 6)  # the last week ending by `end`
+    if first_monday > last_monday:
+        return [("day", start, end)]
+    pieces = [("week", first_monday, last_monday)]
+    if start < first_monday:
+        pieces.append(("day", start, first_monday - timedelta(days=1)))
+    if last_monday + timedelta(days=6) < end:
+        pieces.append(("day", last_monday + timedelta(days=7), end))
     return pieces
 
 

@@ -143,12 +143,21 @@ def _month_of(day: Any, postgres: bool) -> ColumnElement[Any]:
     return cast(func.date_trunc("month", day), Date) if postgres else func.date(day, "start of month")
 
 
+def _week_of(day: Any, postgres: bool) -> ColumnElement[Any]:
+    """The Monday that starts the week (ISO weeks on both databases)."""
+    return cast(func.date_trunc("week", day), Date) if postgres else func.date(day, "-6 days", "weekday 1")
+
+
+ROLL_UPS = (("week", _week_of), ("month", _month_of))
+
+
 def _roll_up_cell_months(session: Session, postgres: bool) -> None:
     t = report_cell
-    keys = [_month_of(t.c.period, postgres), t.c.visn, t.c.station, t.c.clinical_service]
-    counts = [func.sum(t.c[name]) for name in CELL_COLUMNS.values()]
-    query = select(literal("month"), *keys, *counts).where(t.c.grain == "day").group_by(*keys)
-    session.execute(insert(report_cell).from_select([*CELL_KEY, *CELL_COLUMNS.values()], query))
+    for grain, period_of in ROLL_UPS:
+        keys = [period_of(t.c.period, postgres), t.c.visn, t.c.station, t.c.clinical_service]
+        counts = [func.sum(t.c[name]) for name in CELL_COLUMNS.values()]
+        query = select(literal(grain), *keys, *counts).where(t.c.grain == "day").group_by(*keys)
+        session.execute(insert(report_cell).from_select([*CELL_KEY, *CELL_COLUMNS.values()], query))
 
 
 def _count_days(
@@ -203,26 +212,13 @@ def _count_partner_errors(session: Session, postgres: bool) -> None:
 
 
 def _roll_up_months(session: Session, postgres: bool) -> None:
-    month = _month_of(ReportTally.period, postgres)
-    query = (
-        select(
-            literal("month"),
-            ReportTally.measure,
-            month,
-            ReportTally.visn,
-            ReportTally.station,
-            ReportTally.clinical_service,
-            ReportTally.value,
-            func.sum(ReportTally.n),
+    t = ReportTally
+    for grain, period_of in ROLL_UPS:
+        period = period_of(t.period, postgres)
+        keys = [t.measure, period, t.visn, t.station, t.clinical_service, t.value]
+        query = (
+            select(literal(grain), *keys, func.sum(t.n))
+            .where(t.grain == "day", t.measure.not_in(FROM_FACTS_EXCLUDES))
+            .group_by(*keys)
         )
-        .where(ReportTally.grain == "day", ReportTally.measure.not_in(FROM_FACTS_EXCLUDES))
-        .group_by(
-            ReportTally.measure,
-            month,
-            ReportTally.visn,
-            ReportTally.station,
-            ReportTally.clinical_service,
-            ReportTally.value,
-        )
-    )
-    session.execute(insert(ReportTally).from_select(COLUMNS, query))
+        session.execute(insert(ReportTally).from_select(COLUMNS, query))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -42,6 +42,11 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+def week_of(day: date) -> date:
+    """The Monday that starts the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
 def record_measures(fact: DecisionFact) -> list[tuple[str, str]]:
     """What one record's latest decision counts for; replaced when the record gets a new revision."""
     days = (fact.decided_on - fact.file_entry_date).days
@@ -76,6 +81,7 @@ def _cell(fact: DecisionFact) -> Cell:
 def _add(counts: Counter[TallyKey], day: date, cell: Cell, measures: list[tuple[str, str]], n: int) -> None:
     for measure, value in measures:
         counts[("day", measure, day, *cell, value)] += n
+        counts[("week", measure, week_of(day), *cell, value)] += n
         counts[("month", measure, month_of(day), *cell, value)] += n
 
 
