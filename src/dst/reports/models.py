@@ -40,14 +40,14 @@ class DecisionFact(Base):
     standards_version: Mapped[str] = mapped_column(String(40))
 
 
-# One row per day and per month for each station and clinical service, with a count column for each
+# One row per day, week and month for each station and clinical service, with a count column for each
 # fixed (measure, value) pair. Reports sum these rows instead of scanning facts: a national ten-year
-# query reads monthly rows plus at most two partial months of daily rows.
+# query reads monthly rows, plus weekly and at most twelve days of daily rows for partial months.
 report_cell = Table(
     "report_cell",
     Base.metadata,
-    Column("grain", String(5), primary_key=True),  # "day" or "month"
-    Column("period", Date, primary_key=True),  # the day, or the month's first day
+    Column("grain", String(5), primary_key=True),  # "day", "week" or "month"
+    Column("period", Date, primary_key=True),  # the day, the week's Monday, or the month's first day
     Column("visn", String(2), primary_key=True),  # "" when the station had none
     Column("station", String(3), primary_key=True),
     Column("clinical_service", String(80), primary_key=True),
@@ -64,7 +64,7 @@ class ReportTally(Base):
 
     __tablename__ = "report_tally"
 
-    grain: Mapped[str] = mapped_column(String(5), primary_key=True)  # "day" or "month"
+    grain: Mapped[str] = mapped_column(String(5), primary_key=True)  # "day", "week" or "month"
     measure: Mapped[str] = mapped_column(String(40), primary_key=True)
     period: Mapped[date] = mapped_column(Date, primary_key=True)  # the day, or the month's first day
     visn: Mapped[str] = mapped_column(String(2), primary_key=True)  # "" when the station had none
