@@ -19,6 +19,8 @@ fakes_app = typer.Typer(help="Partner fakes speaking the real wire protocols", n
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(fakes_app, name="fakes")
+reports_app = typer.Typer(help="Compliance and utilisation reports", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
 
 
 def _configure_logging() -> None:
@@ -138,6 +140,22 @@ def fakes_serve(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--partner-latency") from error
     uvicorn.run(fakes, host=host, port=port, access_log=False)
+
+
+@reports_app.command("rebuild")
+def reports_rebuild() -> None:
+    """Recount the report tallies from the decision facts (after a restore or an upgrade)."""
+    from dst.db.engine import build_engine, build_session_factory, transaction
+    from dst.reports.rebuild import rebuild_tallies
+
+    _configure_logging()
+    engine = build_engine(get_settings().database_url)
+    try:
+        with transaction(build_session_factory(engine)) as session:
+            rebuild_tallies(session)
+    finally:
+        engine.dispose()
+    typer.echo("report tallies rebuilt from decision facts")
 
 
 if __name__ == "__main__":

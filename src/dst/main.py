@@ -30,6 +30,7 @@ from dst.operations.gate import OperationsMiddleware
 from dst.operations.monitor import OperationsMonitor, outage_reporter
 from dst.partners import steel_thread
 from dst.partners.registry import build_gateway
+from dst.reports import views as report_views
 from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
 from dst.web import openapi as openapi_errors
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dsv_fake_ehr.router,
         dashboard_panels.router,
         cprs_simulator.router,
+        report_views.api,
+        report_views.pages,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

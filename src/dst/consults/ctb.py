@@ -17,6 +17,7 @@ from dst.db.base import utcnow
 from dst.operations import enablement
 from dst.operations.views import turned_off_page
 from dst.reference import service as reference
+from dst.reports.tallies import count_requires_dst
 from dst.web.deps import current_principal, in_transaction
 from dst.web.problems import describe_validation
 
@@ -48,11 +49,16 @@ async def requires_dst(
     station: Annotated[str, Query(pattern=r"^\d{3}$")],
 ) -> PlainTextResponse:
     def work(session: Session) -> bool | None:
-        if reference.get_station(session, station) is None:
+        known = reference.get_station(session, station)
+        if known is None:
             return None
         if not enablement.is_enabled(session, station=station, at=utcnow()):
             return False  # staged rollout: DST is turned off at this station
         resolution = reference.resolve_consult_service(session, station=station, name=service)
+        needed = resolution.clinical_service.name if resolution.clinical_service else None
+        count_requires_dst(
+            session, day=utcnow().date(), visn=known.visn, station=station, clinical_service=needed
+        )
         if resolution.clinical_service is None:
             reference.note_unmapped(session, station=station, name=service)
             return False
