@@ -30,4 +30,7 @@ for (const font of FONTS) {
     path.join(out, "fonts", "source-sans-pro", font),
   );
 }
+// Chart.js draws the reports' charts in the browser; it is served from our own origin (strict CSP).
+fs.copyFileSync(path.join(root, "node_modules", "chart.js", "dist", "chart.umd.min.js"), path.join(out, "chart.umd.min.js"));
+
 console.log(`static build: uswds.css ${result.css.length} bytes in ${Date.now() - started} ms -> ${path.relative(root, out)}`);

@@ -74,7 +74,7 @@ def test_page_has_a_chart_and_an_accessible_table_and_no_inline_script(client) -
     assert '<th scope="col"' in page and '<th scope="row">Opted in to community care</th>' in page
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag
-    assert client.get("/static/vendor/chart.umd.min.js").status_code == 200
+    assert client.get("/static/build/chart.umd.min.js").status_code == 200
     assert client.get("/static/reports.js").status_code == 200
 
 
