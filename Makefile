@@ -17,7 +17,7 @@ install: $(BIN)/dst
 run: install
 	$(BIN)/dst db upgrade
 	$(BIN)/dst demo seed
-	$(BIN)/dst serve --host 127.0.0.1 --port 8000
+	DST_SCHEDULER_ENABLED=true $(BIN)/dst serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -9,6 +9,7 @@ import anyio
 import typer
 
 from dst.config import get_settings
+from dst.jobs.commands import jobs_app
 
 app = typer.Typer(help="DST — Community Care Decision Support Tool", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and reference data", no_args_is_help=True)
@@ -17,6 +18,7 @@ fakes_app = typer.Typer(help="Partner fakes speaking the real wire protocols", n
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(fakes_app, name="fakes")
+app.add_typer(jobs_app, name="jobs")
 
 
 def _configure_logging() -> None:

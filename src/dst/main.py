@@ -18,6 +18,8 @@ from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
 from dst.db.engine import build_engine, build_session_factory
 from dst.demo import views as demo_views
+from dst.jobs import views as jobs_views
+from dst.jobs.scheduler import start_scheduler, stop_scheduler
 from dst.partners.registry import build_gateway
 from dst.web import health, pages, problems
 from dst.web.security import SecurityHeadersMiddleware
@@ -33,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with build_gateway(settings) as gateway:
             app.state.gateway = gateway
             app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
+            app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
             yield
+            stop_scheduler(app.state.scheduler)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         demo_views.router,
         health.router,
         pages.router,
+        jobs_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from dst.partners.types import FacilityRecord, GeoPoint
@@ -100,18 +100,18 @@ def replace_wait_times(
 ) -> int:
     """Replace the wait-time table with (facility_id, clinical_service_id, va_days, sample, cc_days) rows."""
     session.execute(delete(FacilityWaitTime))
-    count = 0
-    for facility_id, service_id, va_days, sample, cc_days in rows:
-        session.add(
-            FacilityWaitTime(
-                facility_id=facility_id,
-                clinical_service_id=service_id,
-                va_average_days=va_days,
-                va_sample_size=sample,
-                cc_average_days=cc_days,
-                as_of=as_of,
-                source=source,
-            )
-        )
-        count += 1
-    return count
+    values = [
+        {
+            "facility_id": facility_id,
+            "clinical_service_id": service_id,
+            "va_average_days": va_days,
+            "va_sample_size": sample,
+            "cc_average_days": cc_days,
+            "as_of": as_of,
+            "source": source,
+        }
+        for facility_id, service_id, va_days, sample, cc_days in rows
+    ]
+    if values:  # one executemany: thousands of rows in one round trip per batch, not one ORM object each
+        session.execute(insert(FacilityWaitTime), values)
+    return len(values)
