@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dst.db.base import utcnow
 from dst.db.engine import transaction
 from dst.partners.gateway import PartnerGateway
 from dst.partners.types import FacilityRecord, Seoc
-from dst.reference.facilities import upsert_facility
-from dst.reference.models import Facility, SeocEntry
+from dst.reference.facilities import copy_record
+from dst.reference.models import Facility, FacilityService, SeocEntry
 
 
 @dataclass
@@ -33,11 +34,24 @@ async def fetch_facilities(gateway: PartnerGateway) -> tuple[list[FacilityRecord
 
 
 def store_facilities(session: Session, records: list[FacilityRecord], report: LoadReport) -> None:
+    """Replace the facilities with `records` in set-based statements (no per-facility round trips)."""
     keep = {r.facility_id for r in records}
     if keep:
         session.execute(delete(Facility).where(Facility.facility_id.not_in(keep)))
+    existing = {f.facility_id: f for f in session.scalars(select(Facility))}
+    loaded_at = utcnow()
     for record in records:
-        upsert_facility(session, record)
+        facility = existing.get(record.facility_id) or Facility(facility_id=record.facility_id)
+        copy_record(facility, record)
+        facility.loaded_at = loaded_at
+        session.add(facility)
+    session.execute(delete(FacilityService))
+    session.flush()
+    services = [
+        {"facility_id": r.facility_id, "service_id": s} for r in records for s in sorted(set(r.services))
+    ]
+    if services:
+        session.connection().execute(insert(FacilityService.metadata.tables["facility_service"]), services)
     report.written = len(records)
 
 

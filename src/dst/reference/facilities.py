@@ -71,6 +71,17 @@ def nearby_offering(
 def upsert_facility(session: Session, record: FacilityRecord) -> None:
     """Insert or replace one facility and its service list (the caller owns the transaction)."""
     facility = session.get(Facility, record.facility_id) or Facility(facility_id=record.facility_id)
+    copy_record(facility, record)
+    session.add(facility)
+    session.execute(delete(FacilityService).where(FacilityService.facility_id == record.facility_id))
+    session.flush()
+    session.add_all(
+        FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services)
+    )
+
+
+def copy_record(facility: Facility, record: FacilityRecord) -> None:
+    """Set a facility row's columns from a Lighthouse record (its service rows are the caller's)."""
     facility.station = record.station
     facility.name = record.name
     facility.classification = record.classification
@@ -83,12 +94,6 @@ def upsert_facility(session: Session, record: FacilityRecord) -> None:
     facility.lat = record.location.lat if record.location else None
     facility.lng = record.location.lng if record.location else None
     facility.services = sorted(record.services)
-    session.add(facility)
-    session.execute(delete(FacilityService).where(FacilityService.facility_id == record.facility_id))
-    session.flush()
-    session.add_all(
-        FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services)
-    )
 
 
 def replace_wait_times(
@@ -112,6 +117,6 @@ def replace_wait_times(
         }
         for facility_id, service_id, va_days, sample, cc_days in rows
     ]
-    if values:  # one executemany: thousands of rows in one round trip per batch, not one ORM object each
-        session.execute(insert(FacilityWaitTime), values)
+    if values:  # a Core executemany: no ORM objects and no RETURNING of ids, thousands of rows at once
+        session.connection().execute(insert(FacilityWaitTime.metadata.tables["facility_wait_time"]), values)
     return len(values)
