@@ -39,10 +39,12 @@ class Mapping:
 async def map_consult_services(context: JobContext) -> JobOutcome:
     links = _read_links(context)
     outcome = JobOutcome(read=len(links))
+    context.progress(0, len(links), "request services read from CDW")
     with transaction(context.sessions) as session:
         mappings = _choose(links, _catalog_codes(session), outcome)
-        context.progress(len(mappings), len(mappings), "consult services mapped")
         outcome.written = _store(session, mappings)
+    # Progress renews the claim in a transaction of its own: never call it while holding one (SQLite).
+    context.progress(len(links), len(links), "consult services mapped")
     return outcome
 
 

@@ -30,11 +30,12 @@ Totals = dict[tuple[str, int], list[float]]  # (facility id, clinical service id
 async def load_wait_times(context: JobContext) -> JobOutcome:
     today = utcnow().date()
     va_groups, cc_groups, outcome = _read_groups(context, today)
+    context.progress(1, 2, "wait-time groups read from CDW")
     with transaction(context.sessions) as session:
         va = _per_service(va_groups, _services_by_stop_code(session))
         cc = _per_service(cc_groups or [], _services_by_category(session))
-        context.progress(len(va_groups), len(va_groups), "wait-time groups combined")
         outcome.written = replace_wait_times(session, _rows(va, cc), as_of=today, source="cdw")
+    context.progress(2, 2, "wait times stored")
     return outcome
 
 

@@ -1,15 +1,13 @@
-"""Reference-data loads shared by the scheduled jobs and `dst demo seed`: all or nothing per load."""
+"""Writing reference loads: facilities and SEOCs replaced within the caller's transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from dst.db.base import utcnow
-from dst.db.engine import transaction
-from dst.partners.gateway import PartnerGateway
 from dst.partners.types import FacilityRecord, Seoc
 from dst.reference.facilities import copy_record
 from dst.reference.models import Facility, FacilityService, SeocEntry
@@ -20,17 +18,6 @@ class LoadReport:
     read: int = 0
     written: int = 0
     skipped: list[str] = field(default_factory=list)
-
-
-async def fetch_facilities(gateway: PartnerGateway) -> tuple[list[FacilityRecord], LoadReport]:
-    """Read every page first: a failure half-way leaves the previous table untouched."""
-    report = LoadReport()
-    records: list[FacilityRecord] = []
-    async for page in gateway.facilities.iter_facility_pages():
-        records.extend(page.records)
-        report.read += len(page.records) + len(page.skipped)
-        report.skipped.extend(f"{s.facility_id or '?'}: {s.reason}" for s in page.skipped)
-    return records, report
 
 
 def store_facilities(session: Session, records: list[FacilityRecord], report: LoadReport) -> None:
@@ -73,18 +60,3 @@ def store_seocs(session: Session, seocs: list[Seoc], report: LoadReport) -> None
             )
         )
     report.written = len(seocs)
-
-
-async def load_facilities(gateway: PartnerGateway, sessions: sessionmaker[Session]) -> LoadReport:
-    records, report = await fetch_facilities(gateway)
-    with transaction(sessions) as session:
-        store_facilities(session, records, report)
-    return report
-
-
-async def load_seocs(gateway: PartnerGateway, sessions: sessionmaker[Session]) -> LoadReport:
-    seocs = await gateway.active_seocs()
-    report = LoadReport(read=len(seocs))
-    with transaction(sessions) as session:
-        store_seocs(session, seocs, report)
-    return report
