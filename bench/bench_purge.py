@@ -59,11 +59,15 @@ def fill(url: str, expired: int) -> None:
     engine.dispose()
 
 
+slowest: list[tuple[float, str]] = []
+
+
 def timed_engine(url: str, durations: list[float], locking: list[float]) -> Any:
     """Times every transaction; those that lock or delete rows also go to `locking`."""
     engine = build_engine(url)
     started: dict[int, float] = {}
     locked: set[int] = set()
+    first: dict[int, str] = {}
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
@@ -71,6 +75,7 @@ def timed_engine(url: str, durations: list[float], locking: list[float]) -> Any:
 
     @event.listens_for(engine, "before_cursor_execute")
     def on_statement(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        first.setdefault(id(connection), " ".join(statement.split())[:70])
         if statement.lstrip().upper().startswith(("DELETE", "UPDATE")) or "FOR UPDATE" in statement.upper():
             locked.add(id(connection))
 
@@ -80,7 +85,9 @@ def timed_engine(url: str, durations: list[float], locking: list[float]) -> Any:
             durations.append(time.perf_counter() - begun)
             if id(connection) in locked:
                 locking.append(durations[-1])
+                slowest.append((durations[-1], first.get(id(connection), "")))
         locked.discard(id(connection))
+        first.pop(id(connection), None)
 
     event.listen(engine, "commit", on_end)
     event.listen(engine, "rollback", on_end)
@@ -125,6 +132,8 @@ def main() -> None:
         f"longest {max(locking):.3f} s, median {statistics.median(locking) * 1000:.1f} ms "
         "(target: no lock held > 1 s)"
     )
+    for seconds, statement in sorted(slowest, reverse=True)[:3]:
+        print(f"  {seconds:.3f} s: transaction starting with {statement}")
 
 
 if __name__ == "__main__":
