@@ -31,7 +31,7 @@ static: $(STATIC_BUILD)
 run: install static
 	$(BIN)/dst db upgrade
 	$(BIN)/dst demo seed
-	$(BIN)/dst serve --host 127.0.0.1 --port 8000
+	DST_SCHEDULER_ENABLED=true $(BIN)/dst serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -11,6 +11,7 @@ import anyio
 import typer
 
 from dst.config import get_settings
+from dst.jobs.commands import jobs_app
 
 app = typer.Typer(help="DST — Community Care Decision Support Tool", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and reference data", no_args_is_help=True)
@@ -21,6 +22,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(fakes_app, name="fakes")
 reports_app = typer.Typer(help="Compliance and utilisation reports", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
+app.add_typer(jobs_app, name="jobs")
 
 
 def _configure_logging() -> None:

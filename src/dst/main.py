@@ -24,6 +24,8 @@ from dst.demo import views as demo_views
 from dst.dsv import api as dsv_api
 from dst.dsv import fake_ehr as dsv_fake_ehr
 from dst.dsv import views as dsv_views
+from dst.jobs import views as jobs_views
+from dst.jobs.scheduler import start_scheduler, stop_scheduler
 from dst.operations import api as operations_api
 from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
@@ -53,9 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.steel_thread, check = steel_thread.start(
                 gateway, settings, on_result=outage_reporter(app.state.operations)
             )
+            app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
             try:
                 yield
             finally:
+                stop_scheduler(app.state.scheduler)
                 await steel_thread.stop(check)
                 await app.state.operations.stop()
         app.state.engine.dispose()
@@ -110,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cprs_simulator.router,
         report_views.api,
         report_views.pages,
+        jobs_views.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -2,6 +2,7 @@
 
 from dst.audit.models import AuditEvent
 from dst.consults.models import Decision, DstRecord, IdempotencyKey
+from dst.jobs.models import JobClaim, JobRun  # noqa: F401 - registers the job tables
 from dst.operations.models import EnablementRule, MaintenanceWindow, MappingOverride, PartnerOutage
 from dst.reference.models import (
     ClinicalService,

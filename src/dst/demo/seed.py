@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+from sqlalchemy.orm import Session, sessionmaker
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from dst.cdw.demo import build_demo_cdw
+from dst.cdw.source import cdw_engine
 from dst.config import Settings
+from dst.db.base import utcnow
 from dst.db.engine import build_engine, build_session_factory, transaction
 from dst.demo.network import demo_network
-from dst.jobs.loads import load_facilities, load_seocs
-from dst.partners.registry import build_gateway
-from dst.reference.facilities import replace_wait_times
-from dst.reference.models import ClinicalService, ConsultService, Station
+from dst.jobs.registry import job_spec
+from dst.jobs.runner import run_spec
 from dst.reference.seed import sync_national_reference
+
+SEEDING_JOBS = {
+    "facilities": "load-facilities",
+    "seocs": "load-seoc",
+    "consult services": "cdw-mappings",
+    "wait times": "cdw-wait-times",
+}
+
+
+class SeedError(RuntimeError):
+    """A seeding job failed; the message is the job's own error."""
 
 
 async def seed_demo(settings: Settings) -> dict[str, int]:
@@ -23,59 +32,30 @@ async def seed_demo(settings: Settings) -> dict[str, int]:
     try:
         with transaction(sessions) as session:
             sync_national_reference(session)
-        async with build_gateway(settings) as gateway:
-            facilities = await load_facilities(gateway, sessions)
-            seocs = await load_seocs(gateway, sessions)
-        with transaction(sessions) as session:
-            waits = seed_wait_times(session)
-            consult_services = seed_consult_services(session)
+        if not settings.cdw_url:  # never write into a site's real CDW
+            seed_demo_cdw(settings)
+        summary = {what: await _run(name, settings, sessions) for what, name in SEEDING_JOBS.items()}
         # Fresh planner statistics: without them SQLite walks every facility offering the service
         # instead of the nearby latitude band on the dashboard's facility query.
         with engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
             connection.commit()
+        return summary
     finally:
         engine.dispose()
-    return {
-        "facilities": facilities.written,
-        "seocs": seocs.written,
-        "wait times": waits,
-        "consult services": consult_services,
-    }
 
 
-def seed_wait_times(session: Session) -> int:
-    """Stand in for the CDW wait-time ETL: the demo network's per-service new-patient waits."""
-    by_lighthouse_id = {s.lighthouse_service_id: s for s in session.scalars(select(ClinicalService))}
-    rows = []
-    for facility in demo_network().facilities:
-        for service_id, (new, _established) in facility.wait_days.items():
-            service = by_lighthouse_id.get(service_id)
-            if service is not None and new is not None:
-                rows.append((facility.facility_id, service.id, new, 12, round(new * 1.1, 1)))
-    return replace_wait_times(session, rows, as_of=date.today(), source="demo")
+def seed_demo_cdw(settings: Settings) -> dict[str, int]:
+    """Create and fill the demo CDW source (a SQLite file) from the demo network."""
+    engine = cdw_engine(settings)
+    try:
+        return build_demo_cdw(engine, demo_network(), utcnow().date())
+    finally:
+        engine.dispose()
 
 
-def seed_consult_services(session: Session) -> int:
-    """Each demo station's consult services, including its `COMMUNITY CARE-…` forwarding targets."""
-    services = list(session.scalars(select(ClinicalService)))
-    existing = {(c.station, c.name) for c in session.scalars(select(ConsultService))}
-    count = 0
-    for station in session.scalars(select(Station)):
-        for service in services:
-            for name, community in (
-                (f"{service.name} OUTPT", False),
-                (service.community_care_consult_name, True),
-            ):
-                if (station.sta3n, name) not in existing:
-                    session.add(
-                        ConsultService(
-                            station=station.sta3n,
-                            name=name,
-                            clinical_service_id=service.id,
-                            source="demo",
-                            community_care=community,
-                        )
-                    )
-                    count += 1
-    return count
+async def _run(name: str, settings: Settings, sessions: sessionmaker[Session]) -> int:
+    summary = await run_spec(job_spec(name), settings=settings, sessions=sessions, trigger="demo-seed")
+    if summary.outcome not in ("ok", "warnings"):
+        raise SeedError(f"{name}: {summary.error or summary.outcome}")
+    return summary.written

@@ -1,17 +1,16 @@
-"""Reference-data loads shared by the scheduled jobs and `dst demo seed`: all or nothing per load."""
+"""Writing reference loads: facilities and SEOCs replaced within the caller's transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
-from dst.db.engine import transaction
-from dst.partners.gateway import PartnerGateway
+from dst.db.base import utcnow
 from dst.partners.types import FacilityRecord, Seoc
-from dst.reference.facilities import upsert_facility
-from dst.reference.models import Facility, SeocEntry
+from dst.reference.facilities import copy_record
+from dst.reference.models import Facility, FacilityService, SeocEntry
 
 
 @dataclass
@@ -21,23 +20,25 @@ class LoadReport:
     skipped: list[str] = field(default_factory=list)
 
 
-async def fetch_facilities(gateway: PartnerGateway) -> tuple[list[FacilityRecord], LoadReport]:
-    """Read every page first: a failure half-way leaves the previous table untouched."""
-    report = LoadReport()
-    records: list[FacilityRecord] = []
-    async for page in gateway.facilities.iter_facility_pages():
-        records.extend(page.records)
-        report.read += len(page.records) + len(page.skipped)
-        report.skipped.extend(f"{s.facility_id or '?'}: {s.reason}" for s in page.skipped)
-    return records, report
-
-
 def store_facilities(session: Session, records: list[FacilityRecord], report: LoadReport) -> None:
+    """Replace the facilities with `records` in set-based statements (no per-facility round trips)."""
     keep = {r.facility_id for r in records}
     if keep:
         session.execute(delete(Facility).where(Facility.facility_id.not_in(keep)))
+    existing = {f.facility_id: f for f in session.scalars(select(Facility))}
+    loaded_at = utcnow()
     for record in records:
-        upsert_facility(session, record)
+        facility = existing.get(record.facility_id) or Facility(facility_id=record.facility_id)
+        copy_record(facility, record)
+        facility.loaded_at = loaded_at
+        session.add(facility)
+    session.execute(delete(FacilityService))
+    session.flush()
+    services = [
+        {"facility_id": r.facility_id, "service_id": s} for r in records for s in sorted(set(r.services))
+    ]
+    if services:
+        session.connection().execute(insert(FacilityService.metadata.tables["facility_service"]), services)
     report.written = len(records)
 
 
@@ -59,18 +60,3 @@ def store_seocs(session: Session, seocs: list[Seoc], report: LoadReport) -> None
             )
         )
     report.written = len(seocs)
-
-
-async def load_facilities(gateway: PartnerGateway, sessions: sessionmaker[Session]) -> LoadReport:
-    records, report = await fetch_facilities(gateway)
-    with transaction(sessions) as session:
-        store_facilities(session, records, report)
-    return report
-
-
-async def load_seocs(gateway: PartnerGateway, sessions: sessionmaker[Session]) -> LoadReport:
-    seocs = await gateway.active_seocs()
-    report = LoadReport(read=len(seocs))
-    with transaction(sessions) as session:
-        store_seocs(session, seocs, report)
-    return report

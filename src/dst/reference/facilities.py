@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from dst.partners.types import FacilityRecord, GeoPoint
@@ -70,6 +70,17 @@ def nearby_offering(
 def upsert_facility(session: Session, record: FacilityRecord) -> None:
     """Insert or replace one facility and its service list (the caller owns the transaction)."""
     facility = session.get(Facility, record.facility_id) or Facility(facility_id=record.facility_id)
+    copy_record(facility, record)
+    session.add(facility)
+    session.execute(delete(FacilityService).where(FacilityService.facility_id == record.facility_id))
+    session.flush()
+    session.add_all(
+        FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services)
+    )
+
+
+def copy_record(facility: Facility, record: FacilityRecord) -> None:
+    """Set a facility row's columns from a Lighthouse record (its service rows are the caller's)."""
     facility.station = record.station
     facility.name = record.name
     facility.classification = record.classification
@@ -82,12 +93,6 @@ def upsert_facility(session: Session, record: FacilityRecord) -> None:
     facility.lat = record.location.lat if record.location else None
     facility.lng = record.location.lng if record.location else None
     facility.services = sorted(record.services)
-    session.add(facility)
-    session.execute(delete(FacilityService).where(FacilityService.facility_id == record.facility_id))
-    session.flush()
-    session.add_all(
-        FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services)
-    )
 
 
 def replace_wait_times(
@@ -99,18 +104,18 @@ def replace_wait_times(
 ) -> int:
     """Replace the wait-time table with (facility_id, clinical_service_id, va_days, sample, cc_days) rows."""
     session.execute(delete(FacilityWaitTime))
-    count = 0
-    for facility_id, service_id, va_days, sample, cc_days in rows:
-        session.add(
-            FacilityWaitTime(
-                facility_id=facility_id,
-                clinical_service_id=service_id,
-                va_average_days=va_days,
-                va_sample_size=sample,
-                cc_average_days=cc_days,
-                as_of=as_of,
-                source=source,
-            )
-        )
-        count += 1
-    return count
+    values = [
+        {
+            "facility_id": facility_id,
+            "clinical_service_id": service_id,
+            "va_average_days": va_days,
+            "va_sample_size": sample,
+            "cc_average_days": cc_days,
+            "as_of": as_of,
+            "source": source,
+        }
+        for facility_id, service_id, va_days, sample, cc_days in rows
+    ]
+    if values:  # a Core executemany: no ORM objects and no RETURNING of ids, thousands of rows at once
+        session.connection().execute(insert(FacilityWaitTime.metadata.tables["facility_wait_time"]), values)
+    return len(values)

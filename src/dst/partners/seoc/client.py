@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,10 @@ class SeocClient:
         """`GET /v2/seoc/active`: every SEOC currently in force."""
         return _parse_all(await self._get("/v2/seoc/active"), status="Active", today=None)
 
+    async def active_listing(self) -> SeocListing:
+        """Like `active_seocs`, also naming the records left out (the load job reports them)."""
+        return _parse_listing(await self._get("/v2/seoc/active"), status="Active", today=None)
+
     async def all_seocs(self, today: date | None = None) -> list[Seoc]:
         """`GET /v2/seoc`: Active, Discontinued and Date Hold versions, status read from the dates."""
         return _parse_all(await self._get("/v2/seoc"), status=None, today=today)
@@ -37,18 +42,32 @@ class SeocClient:
 
 
 def _parse_all(body: Any, *, status: str | None, today: date | None) -> list[Seoc]:
+    return _parse_listing(body, status=status, today=today).seocs
+
+
+@dataclass(frozen=True)
+class SeocListing:
+    """The readable SEOCs of one answer, and each left-out record as `<seocId or ?>: <reason>`."""
+
+    seocs: list[Seoc]
+    skipped: list[str]
+
+
+def _parse_listing(body: Any, *, status: str | None, today: date | None) -> SeocListing:
     """A malformed record is logged by its SEOC id and left out; a malformed envelope is an error."""
     try:
         items = records(body)
     except MalformedSeocError as error:
         raise PartnerError(_P, FailureKind.MALFORMED, str(error)) from error
-    seocs = []
+    seocs: list[Seoc] = []
+    skipped: list[str] = []
     for item in items:
         try:
             seocs.append(parse_seoc(item, status=status, today=today))
         except MalformedSeocError as error:
             seoc_id = item.get("seocId") if isinstance(item, dict) else None
             log.warning("skipped SEOC %s: %s", seoc_id, error)
+            skipped.append(f"{seoc_id or '?'}: {error}")
     if items and not seocs:
         raise PartnerError(_P, FailureKind.MALFORMED, "no SEOC record could be read")
-    return seocs
+    return SeocListing(seocs, skipped)

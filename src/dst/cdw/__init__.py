@@ -1,0 +1,1 @@
+"""The CDW source the ETL jobs read: its expected views, the aggregation SQL and the demo source."""
