@@ -21,10 +21,8 @@ from dst.demo.model import DemoNetwork, DemoVeteran
 from dst.demo.network import demo_network
 from dst.partners.types import FacilityRecord
 
-from harness import settings_for
+from harness import BACKEND, POSTGRES_URL, settings_for
 
-POSTGRES_URL = os.environ.get("DST_TEST_POSTGRES_URL")
-BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
 DB_FIXTURES = {"database_url", "empty_database_url", "app", "client", "template_database_url"}
 _counter = itertools.count()
 

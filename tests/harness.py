@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from dst.config import Settings
+
+POSTGRES_URL = os.environ.get("DST_TEST_POSTGRES_URL")
+BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
 
 SERVICE_TOKEN = "dev-service-token"  # the dev default of DST_SERVICE_TOKEN
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

@@ -14,10 +14,10 @@ from dst.config import Settings
 from dst.partners.errors import Partner
 from dst.partners.registry import build_gateway
 from dst.partners.steel_thread import CheckStatus, SteelThread, resolve_test_icn, wanted
-from partner_servers import PartnerServers, partner_servers
 
 from factories import ordinary, veteran
 from harness import settings_for
+from partner_servers import PartnerServers, partner_servers
 
 UNAVAILABLE = PlainTextResponse("down for the test", status_code=503)
 

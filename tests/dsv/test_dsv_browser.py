@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import axe_violations
+from dsv_support import axe_violations
 
 
 def open_viewer_from_the_ehr(page, live_url: str, row: int = 1):  # type: ignore[no-untyped-def]

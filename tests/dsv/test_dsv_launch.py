@@ -14,7 +14,7 @@ from dst.demo.network import demo_network
 from dst.dsv.fake_ehr import ehr_patient_id
 from dst.main import create_app
 
-from conftest import first_ordinary
+from dsv_support import first_ordinary
 from factories import ordinary, veteran
 from harness import settings_for
 

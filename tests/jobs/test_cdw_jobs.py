@@ -7,7 +7,6 @@ from pathlib import Path
 
 import anyio
 import pytest
-from job_support import sessions_for
 from sqlalchemy import select, text
 
 from dst.cdw.demo import build_demo_cdw, exact_waits
@@ -19,8 +18,8 @@ from dst.jobs.registry import job_spec
 from dst.jobs.runner import RunSummary, run_spec
 from dst.reference.models import ClinicalService, ConsultService, FacilityWaitTime
 
-from conftest import BACKEND
-from harness import settings_for
+from harness import BACKEND, settings_for
+from job_support import sessions_for
 
 
 @pytest.fixture

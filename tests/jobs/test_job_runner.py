@@ -6,7 +6,6 @@ import threading
 from datetime import timedelta
 
 import anyio
-from job_support import sessions_for
 from sqlalchemy import select
 
 from dst.db.base import utcnow
@@ -20,6 +19,7 @@ from dst.jobs.registry import job_spec
 from dst.jobs.runner import run_spec
 
 from harness import settings_for
+from job_support import sessions_for
 
 
 def _spec(body, name: str = "purge") -> JobSpec:  # type: ignore[no-untyped-def]

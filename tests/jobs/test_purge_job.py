@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
-from job_support import sessions_for
 from sqlalchemy import delete, func, select, update
 
 from dst.audit.models import AuditEvent
@@ -20,6 +19,7 @@ from dst.reports.models import DecisionFact
 
 from factories import consult, key, ordinary, veteran
 from harness import SERVICE, settings_for
+from job_support import sessions_for
 
 
 def _record_with_decisions(client: Any, decisions: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from job_support import count, facilities_app, gateway_with, seoc_app, sessions_for
 from sqlalchemy import select
 
 from dst.demo.network import demo_network
@@ -15,6 +14,7 @@ from dst.jobs.runner import RunSummary, run_spec
 from dst.reference.models import Facility, SeocEntry
 
 from harness import settings_for
+from job_support import count, facilities_app, gateway_with, seoc_app, sessions_for
 
 
 def _run(database_url: str, name: str, **partners: Any) -> RunSummary:

@@ -17,11 +17,11 @@ from starlette.responses import PlainTextResponse, Response
 from dst.demo.model import DemoVeteran
 from dst.partners.ee import fake as ee_fake
 from dst.partners.mvi import fake as mvi_fake
-from partner_servers import PartnerServers, partner_servers
 
 from factories import consult, days_from_today, key, veteran
 from harness import SERVICE, settings_for
 from live_server import serve
+from partner_servers import PartnerServers, partner_servers
 
 PANELS = ("patient", "facilities", "community-providers", "eligibility")
 # A VA appointment within the wait-time standard, so only drive time can make the Veteran eligible.
