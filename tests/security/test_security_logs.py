@@ -66,6 +66,8 @@ TEST_CLIENT_LOGGERS = {"httpx2"}
 def test_the_full_journeys_log_no_phi(client, caplog: pytest.LogCaptureFixture) -> None:
     v = veteran(ordinary)
     caplog.set_level(logging.DEBUG)
+    # `dst` commands run by other tests quieten httpx process-wide; this scan wants everything.
+    caplog.set_level(logging.DEBUG, logger="httpx")
     run_journeys(client, v)
     records = [r for r in caplog.records if r.name not in TEST_CLIENT_LOGGERS]
     output = "\n".join(f"{r.name} {r.levelname} {r.getMessage()} {r.exc_text or ''}" for r in records)
