@@ -119,7 +119,9 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 def app(database_url: str):  # type: ignore[no-untyped-def]
     from dst.main import create_app
 
-    return create_app(settings_for(database_url))
+    app = create_app(settings_for(database_url))
+    yield app
+    app.state.engine.dispose()  # also when no lifespan ran (route introspection, direct calls)
 
 
 @pytest.fixture
