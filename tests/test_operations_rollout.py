@@ -170,3 +170,15 @@ def test_the_json_api_refuses_a_form_post_from_an_admin_session(client) -> None:
     assert rule_count(client) == 0
     body = {"scope": "national", "key": "", "enabled": True}
     assert client.post(RULES, json=body, headers=csrf_header(client)).status_code == 201
+
+
+def test_the_api_creates_no_record_where_dst_is_off_but_reopens_existing_ones(client) -> None:
+    v = veteran(ordinary)
+    body = consult(v, station="688")
+    existing = client.post("/api/v1/dst", json=body, headers=SERVICE)
+    assert existing.status_code == 201
+    assert turn(client, "station", "688", False).status_code == 201
+    refused = client.post("/api/v1/dst", json=consult(v, station="688"), headers=SERVICE)
+    assert refused.status_code == 409 and "turned off at station 688" in refused.json()["detail"]
+    reopened = client.post("/api/v1/dst", json=body, headers=SERVICE)
+    assert reopened.status_code == 200 and reopened.json()["dstId"] == existing.json()["dstId"]

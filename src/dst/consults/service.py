@@ -18,6 +18,7 @@ from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.db.base import utcnow
 from dst.eligibility import BMI_FACTORS
+from dst.operations import enablement
 from dst.reference import service as reference
 from dst.reference.models import ClinicalService, SeocEntry
 from dst.reports.facts import write_decision_fact
@@ -104,6 +105,11 @@ def open_record(
     if existing is not None:
         _refresh_context(existing, ctx, service)
         return existing, False
+    if not enablement.is_enabled(session, station=ctx.station, at=utcnow()):
+        raise Conflict(
+            f"DST is turned off at station {ctx.station}, so no DST record was created. Existing records "
+            "stay readable; order the consult without DST or ask the DST administrators."
+        )
     record = DstRecord(
         dst_id=new_dst_id(),
         station=ctx.station,
