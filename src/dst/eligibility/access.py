@@ -37,8 +37,8 @@ class FacilityScan(NamedTuple):
     """The facilities offering the service, split once into usable and unusable drive times."""
 
     offering_count: int
-    usable: tuple[FacilityOption, ...]  # sorted nearest first
-    unusable: tuple[FacilityOption, ...]  # sorted by id
+    usable: list[FacilityOption]  # sorted nearest first
+    unusable: list[FacilityOption]  # sorted by id
 
 
 def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
@@ -55,7 +55,7 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
     usable.sort(key=_SORT_KEY)
     if len(unusable) > 1:
         unusable.sort(key=_unusable_key)
-    return FacilityScan(len(usable) + len(unusable), tuple(usable), tuple(unusable))
+    return FacilityScan(len(usable) + len(unusable), usable, unusable)
 
 
 # Sorting usable facilities on every field keeps the answer and its wording the same whatever
@@ -145,9 +145,9 @@ def drive_time(
 def _drive_outcome(
     service: str,
     words: StandardWords,
-    usable: tuple[FacilityOption, ...],
+    usable: list[FacilityOption],
     within: list[FacilityOption],
-    unusable: tuple[FacilityOption, ...],
+    unusable: list[FacilityOption],
 ) -> tuple[str, str]:
     rule, limit = words.rule, words.within
     if within:
