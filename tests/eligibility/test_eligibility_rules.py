@@ -146,10 +146,41 @@ CASES: list[tuple[str, dict[str, Any], str, str, bool | None]] = [
         True,
     ),
     (
-        "17.4040(a)(2)(ii) CID after the eligibility date moves the limit",
+        "17.4040(a)(2)(ii) CID later, Veteran's agreement not recorded: unknown",
         {
             "clinically_indicated_date": FILE_ENTRY + timedelta(days=90),
             "next_available_date": FILE_ENTRY + timedelta(days=85),
+        },
+        "wait-time",
+        "unknown",
+        None,
+    ),
+    (
+        "17.4040(a)(2)(ii) CID later and the Veteran agreed to it",
+        {
+            "clinically_indicated_date": FILE_ENTRY + timedelta(days=90),
+            "veteran_agreed_later_date": FILE_ENTRY + timedelta(days=90),
+            "next_available_date": FILE_ENTRY + timedelta(days=85),
+        },
+        "wait-time",
+        "not-met",
+        False,
+    ),
+    (
+        "17.4040(a)(2)(ii) CID later but VA cannot meet even the CID",
+        {
+            "clinically_indicated_date": FILE_ENTRY + timedelta(days=90),
+            "next_available_date": FILE_ENTRY + timedelta(days=91),
+        },
+        "wait-time",
+        "met",
+        True,
+    ),
+    (
+        "17.4040(a)(2)(ii) CID later but VA meets the 28-day date anyway",
+        {
+            "clinically_indicated_date": FILE_ENTRY + timedelta(days=90),
+            "next_available_date": FILE_ENTRY + timedelta(days=28),
         },
         "wait-time",
         "not-met",

@@ -37,8 +37,8 @@ class FacilityScan(NamedTuple):
     """The facilities offering the service, split once into usable and unusable drive times."""
 
     offering_count: int
-    usable: tuple[FacilityOption, ...]  # sorted nearest first
-    unusable: tuple[FacilityOption, ...]  # sorted by id
+    usable: list[FacilityOption]  # sorted nearest first
+    unusable: list[FacilityOption]  # sorted by id
 
 
 def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
@@ -55,7 +55,7 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
     usable.sort(key=_SORT_KEY)
     if len(unusable) > 1:
         unusable.sort(key=_unusable_key)
-    return FacilityScan(len(usable) + len(unusable), tuple(usable), tuple(unusable))
+    return FacilityScan(len(usable) + len(unusable), usable, unusable)
 
 
 # Sorting usable facilities on every field keeps the answer and its wording the same whatever
@@ -145,9 +145,9 @@ def drive_time(
 def _drive_outcome(
     service: str,
     words: StandardWords,
-    usable: tuple[FacilityOption, ...],
+    usable: list[FacilityOption],
     within: list[FacilityOption],
-    unusable: tuple[FacilityOption, ...],
+    unusable: list[FacilityOption],
 ) -> tuple[str, str]:
     rule, limit = words.rule, words.within
     if within:
@@ -197,7 +197,7 @@ def wait_time(
         ), None
     standard_date = start + timedelta(days=standard.wait_days)
     anchor, anchor_kind = _anchor(inp, standard_date)
-    dates = _WaitDates(start.isoformat(), standard_date.isoformat(), anchor.isoformat())
+    dates = _WaitDates(start.isoformat(), standard_date.isoformat(), anchor.isoformat(), standard_date)
     details: dict[str, Any] = {
         "standard_days": standard.wait_days,
         "file_entry_date": dates.start,
@@ -216,6 +216,7 @@ class _WaitDates(NamedTuple):
     start: str
     standard: str
     anchor: str
+    standard_day: date  # file entry + standard days, as a date
 
 
 def _bad_start_text(inp: EligibilityInput, start: date | None) -> str:
@@ -251,9 +252,8 @@ def _limit_text(standard: AccessStandard, kind: str, dates: _WaitDates) -> str:
         )
     if kind == "clinically-indicated":
         return (
-            f"clinically indicated date {dates.anchor}, taken as a later date agreed with the Veteran "
-            f"(the {days}-day date was {dates.standard}; {cite}); if the Veteran did not agree to it, "
-            f"the limit is {dates.standard}"
+            f"clinically indicated date {dates.anchor}, if the Veteran agreed to it as a later date "
+            f"(otherwise the {days}-day date {dates.standard}; {cite})"
         )
     return f"wait-time eligibility date {dates.anchor} ({days} days from file entry {dates.start}, {cite})"
 
@@ -276,6 +276,15 @@ def _wait_outcome(
         )
     if available > anchor:
         return MET, f"VA's next available appointment {available.isoformat()} is after the {limit}."
+    if kind == "clinically-indicated" and available > dates.standard_day:
+        # Only the Veteran's agreement can move the limit to the CID, and none is recorded: the
+        # answer turns on it, so it stays unknown rather than becoming a silent "no".
+        return UNKNOWN, (
+            f"VA's next available appointment {available.isoformat()} is after the {standard.wait_days}-day "
+            f"date {dates.standard} but not after the clinically indicated date {dates.anchor}. If the "
+            f"Veteran agreed to that later date VA meets the standard; if not, wait time is met "
+            f"({standard.wait_citation}). Record whether the Veteran agreed to the later date."
+        )
     return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."
 
 
