@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from lxml import etree
 
+from dst.partners import soap
 from dst.partners.ee import wire
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.types import EeSummary
@@ -38,33 +38,20 @@ class EeClient:
         return wire.parse_summary(await self._exchange(envelope), icn.strip())
 
     async def _exchange(self, envelope: bytes) -> Any:
-        """POST one SOAP envelope; return the parsed answer or raise the matching PartnerError."""
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
-        try:
-            response = await self._http.post(self._base_url, content=envelope, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise _error(FailureKind.TIMEOUT, "E&E did not answer in time") from exc
-        except httpx.TransportError as exc:
-            raise _error(FailureKind.UNAVAILABLE, f"E&E could not be reached ({type(exc).__name__})") from exc
-        return _read(response)
+        return await soap.exchange(
+            self._http,
+            self._base_url,
+            envelope,
+            partner=Partner.EE,
+            soap_action='""',
+            parse_xml=wire.parse_xml,
+            fault_of=_fault_of,
+        )
 
 
-def _read(response: httpx.Response) -> Any:
-    status = response.status_code
-    if 400 <= status < 500:
-        raise _error(FailureKind.REJECTED, f"E&E refused the request (HTTP {status})")
-    try:
-        root = wire.parse_xml(response.content)
-    except etree.XMLSyntaxError as exc:
-        if status >= 300:
-            raise _error(FailureKind.UNAVAILABLE, f"E&E answered HTTP {status}") from exc
-        raise _error(FailureKind.MALFORMED, "E&E answer is not well-formed XML") from exc
+def _fault_of(root: Any) -> PartnerError | None:
     fault = wire.soap_fault(root)
-    if fault is not None:
-        raise fault_error(fault)
-    if status >= 300:
-        raise _error(FailureKind.UNAVAILABLE, f"E&E answered HTTP {status}")
-    return root
+    return None if fault is None else fault_error(fault)
 
 
 def fault_error(fault: wire.SoapFault) -> PartnerError:

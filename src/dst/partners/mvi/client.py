@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 import httpx
-from lxml import etree
 
+from dst.partners import soap
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.mvi import wire
 from dst.partners.types import Person
@@ -53,33 +53,20 @@ class MviClient:
         return wire.parse_find_answer(await self._exchange(query))
 
     async def _exchange(self, envelope: bytes) -> Any:
-        """POST one SOAP envelope; return the parsed answer or raise the matching PartnerError."""
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": wire.SOAP_ACTION}
-        try:
-            response = await self._http.post(self._base_url, content=envelope, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise _error(FailureKind.TIMEOUT, "MVI did not answer in time") from exc
-        except httpx.TransportError as exc:
-            raise _error(FailureKind.UNAVAILABLE, f"MVI could not be reached ({type(exc).__name__})") from exc
-        return _read(response)
+        return await soap.exchange(
+            self._http,
+            self._base_url,
+            envelope,
+            partner=Partner.MVI,
+            soap_action=wire.SOAP_ACTION,
+            parse_xml=wire.parse_xml,
+            fault_of=_fault_of,
+        )
 
 
-def _read(response: httpx.Response) -> Any:
-    status = response.status_code
-    if 400 <= status < 500:
-        raise _error(FailureKind.REJECTED, f"MVI refused the request (HTTP {status})")
-    try:
-        root = wire.parse_xml(response.content)
-    except etree.XMLSyntaxError as exc:
-        if status >= 300:
-            raise _error(FailureKind.UNAVAILABLE, f"MVI answered HTTP {status}") from exc
-        raise _error(FailureKind.MALFORMED, "MVI answer is not well-formed XML") from exc
-    fault_code = wire.soap_fault_code(root)
-    if fault_code is not None:
-        raise _error(FailureKind.FAULT, f"MVI answered with a SOAP fault ({fault_code})")
-    if status >= 300:
-        raise _error(FailureKind.UNAVAILABLE, f"MVI answered HTTP {status}")
-    return root
+def _fault_of(root: Any) -> PartnerError | None:
+    code = wire.soap_fault_code(root)
+    return None if code is None else _error(FailureKind.FAULT, f"MVI answered with a SOAP fault ({code})")
 
 
 def _require(value: str, what: str) -> None:
