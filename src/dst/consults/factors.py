@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from dst.consults.models import Decision, DstRecord
 from dst.eligibility import BMI_FACTORS, EligibilityResult
@@ -170,7 +170,3 @@ def _timestamp(value: datetime) -> str:
 def consult_text_snippet(dst_id: str) -> str:
     """What CTB places in Reason for Request (DESIGN §5)."""
     return f"DST ID:{dst_id}#"
-
-
-def iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
@@ -243,7 +242,3 @@ def _no_location_note(patient: PatientPanel) -> str:
     if any(e.kind is FailureKind.NO_GEOCODE for e in patient.errors):
         return "The residential address could not be placed on the map, so drive times cannot be computed."
     return "The Veteran's residence is not known because a partner system did not answer."
-
-
-def as_of_today() -> date:
-    return date.today()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -81,28 +81,3 @@ class DecisionIn(CamelModel):
     veteran_agreed_later_date: date | None = None
     clinical_service: PlainText | None = Field(default=None, max_length=80)
     base_version: int | None = Field(default=None, ge=1)
-
-
-class DecisionOut(CamelModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-    dst_id: str
-    revision: int
-    version: int
-    veteran_option: str
-    seoc_id: str | None
-    seoc_name: str | None
-    forward: bool
-    forward_to: str | None
-    bmi: dict[str, str] | None
-    next_available_date: date | None
-    veteran_agreed_later_date: date | None
-    clinical_service: str
-    eligible: bool | None
-    basis: list[str]
-    standards_version: str
-    partner_errors: list[str]
-    decided_by: str
-    decided_at: datetime
-    warnings: list[str] = []
-    consult_text: str

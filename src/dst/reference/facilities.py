@@ -67,18 +67,6 @@ def nearby_offering(
     return found
 
 
-def upsert_facility(session: Session, record: FacilityRecord) -> None:
-    """Insert or replace one facility and its service list (the caller owns the transaction)."""
-    facility = session.get(Facility, record.facility_id) or Facility(facility_id=record.facility_id)
-    copy_record(facility, record)
-    session.add(facility)
-    session.execute(delete(FacilityService).where(FacilityService.facility_id == record.facility_id))
-    session.flush()
-    session.add_all(
-        FacilityService(facility_id=record.facility_id, service_id=s) for s in set(record.services)
-    )
-
-
 def copy_record(facility: Facility, record: FacilityRecord) -> None:
     """Set a facility row's columns from a Lighthouse record (its service rows are the caller's)."""
     facility.station = record.station

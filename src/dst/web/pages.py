@@ -16,7 +16,7 @@ from dst.consults.errors import DstProblem
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.reference import service as reference
 from dst.web import dashboard
-from dst.web.deps import ClinicalUser, check_csrf, current_principal, in_transaction
+from dst.web.deps import ClinicalUser, check_csrf, in_transaction
 from dst.web.problems import describe_validation
 from dst.web.templating import render
 
@@ -141,7 +141,3 @@ def decision_from_form(form: dict[str, str]) -> DecisionIn:
             "baseVersion": value("baseVersion"),
         }
     )
-
-
-def signed_in(request: Request) -> bool:
-    return current_principal(request) is not None
