@@ -99,7 +99,7 @@ def test_provider_journey_from_cprs_to_the_filed_comment(browser: Any, dst_url: 
     page.click("#sign")
     page.wait_for_selector("#signed")
     comment = page.locator(".cprs-comment li").all_text_contents()
-    assert comment[0] == f"DST ID:{dst_id}"
+    assert comment[1] == f"DST ID:{dst_id}" and comment[0].startswith("CSC-Consult primary stop code: ")
     assert "Consult forwarded by DST" in comment
     assert "forwarded to" in (page.text_content("#forward-result") or "")
     check_accessibility(page, "the signed consult with its comment")

@@ -66,6 +66,21 @@ def test_signing_files_the_dst_comment_and_forwards(client) -> None:
     assert f"DST ID:{dst_id}#" in signed.text  # CTB put the snippet in Reason for Request
 
 
+def test_later_consult_events_file_nothing_more_and_sign_before_save_files_later(client) -> None:
+    token = order(client)
+    dst_id = launch(client)
+    signed = client.post("/dev/cprs/sign", data={"csrf": token})  # signed before the decision is saved
+    assert f"<li>DSR-DST record: {dst_id}</li>" in signed.text
+    assert "the consult was not forwarded" in signed.text
+    save(client, dst_id)
+    for _ in range(3):
+        page = client.post("/dev/cprs/event", data={"csrf": token})
+    assert page.text.count("<li>Consult forwarded by DST</li>") == 1
+    assert page.text.count(f"<li>DST ID:{dst_id}</li>") == 1
+    assert "on 4 order events of this consult and called DST 2 times" in page.text
+    assert "the consult was forwarded to <strong>COMMUNITY CARE-" in page.text
+
+
 def test_signing_before_dst_was_launched_files_nothing(client) -> None:
     token = order(client)
     signed = client.post("/dev/cprs/sign", data={"csrf": token})

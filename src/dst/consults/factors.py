@@ -1,7 +1,14 @@
 """Consult factor text: the `^`-joined `XXX-Label: value` lines VistA files as the consult comment.
 
 Every code is documented in docs/consult-factors.md. Values are cleaned so no `^`, `|` or line break
-from any source can split or inject a line in VistA.
+from any source can split or inject a line in VistA, and no value can carry a token that steers
+routine GMRCDST (the duplicate guard's `DST ID:` and `CSC-` tokens, the auto-forward tokens).
+
+GMRCDST runs on every order event of a signed consult. Its duplicate guard (DUPID) reads the filed
+comment lines in order; a `CSC-Consult primary stop code:` line sets EDATA, the first line holding
+`DST ID:` with this ID stops the scan, and only counts as "already loaded" when EDATA was set before
+it. So the CSC line comes first and the `DST ID:` line second, and a record without a saved decision
+sends neither token: its comment must not stop a later event from fetching the real decision.
 """
 
 from __future__ import annotations
@@ -15,7 +22,11 @@ from dst.consults.models import Decision, DstRecord
 from dst.eligibility import BMI_FACTORS, EligibilityResult
 
 UNSAFE = re.compile(r"[\^|\x00-\x1f\x7f]+")
-MAX_VALUE_LENGTH = 200
+# The strings GMRCDST looks for inside any comment line (`[` is M's "contains").
+VISTA_TOKENS = ("DST ID:", "CSC-Consult primary stop code:", "DAF-DST Forwarding:", "AFD-DST Forward to")
+_TOKEN = re.compile(
+    "|".join(r"\s*".join(re.escape(word) for word in token.split()) for token in VISTA_TOKENS), re.IGNORECASE
+)
 OPTION_TEXT = {"tbd": "TBD/DEFERRED", "opt-in": "OPT-IN", "opt-out": "OPT-OUT"}
 STATUS_TEXT = {"met": "MET", "not-met": "NOT MET", "unknown": "UNKNOWN"}
 
@@ -27,8 +38,9 @@ class Factor:
 
 
 # The order here is the order of the lines.
-DST_ID = Factor("", "DST ID")
 CSC = Factor("CSC", "Consult primary stop code")
+DST_ID = Factor("", "DST ID")
+DSR = Factor("DSR", "DST record")
 CLS = Factor("CLS", "Clinical service")
 URG = Factor("URG", "Urgency")
 FED = Factor("FED", "File entry date")
@@ -52,8 +64,9 @@ DDT = Factor("DDT", "DST decision date")
 DSS = Factor("DSS", "DST decision status")
 
 ALL_FACTORS = (
-    DST_ID,
     CSC,
+    DST_ID,
+    DSR,
     CLS,
     URG,
     FED,
@@ -74,15 +87,30 @@ ALL_FACTORS = (
     STV,
     DBY,
     DDT,
+    DSS,
 )
 
 
 def clean(value: object) -> str:
-    """One safe ASCII line: separators and control characters become spaces; long text is cut."""
+    """One safe ASCII line, whole: separators and control characters become spaces, and a token
+    GMRCDST acts on loses its `-` and `:` so it reads as plain words.
+
+    Values are never cut: VistA files each piece as one comment line whatever its length.
+    """
     text = str(value).replace("\u2014", "-").replace("\u2013", "-").replace("\u2026", "...")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = " ".join(UNSAFE.sub(" ", text).split())
-    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 3] + "..."
+    text = _TOKEN.sub(_defuse, UNSAFE.sub(" ", text))
+    return " ".join(text.split())
+
+
+def vista_token_in(text: str) -> str | None:
+    """The first GMRCDST token the text holds, in any case or spacing, or None."""
+    found = _TOKEN.search(text)
+    return found.group(0) if found else None
+
+
+def _defuse(match: re.Match[str]) -> str:
+    return match.group(0).replace("-", " ").replace(":", " ")
 
 
 def line(factor: Factor, value: object) -> str:
@@ -91,31 +119,40 @@ def line(factor: Factor, value: object) -> str:
     return f"{factor.code}-{factor.label}: {clean(value)}"
 
 
-def consult_factor_text(record: DstRecord, decision: Decision | None) -> str:
+def consult_factor_text(record: DstRecord, decision: Decision | None, *, as_asked: str | None = None) -> str:
+    """The answer to VistA. `as_asked` is the ID exactly as VistA asked for it (see vista.py)."""
     if decision is None:
         return "^".join(unsaved_lines(record))
-    return "^".join(consult_factor_lines(record, decision))
+    return "^".join(consult_factor_lines(record, decision, as_asked=as_asked))
 
 
 def unsaved_lines(record: DstRecord) -> list[str]:
-    """A record opened but never saved still identifies itself; no eligibility is claimed for it."""
+    """A record opened but never saved: what it is about, and no token of the duplicate guard.
+
+    Neither `CSC-` nor `DST ID:` is sent, so this comment cannot count as loaded data nor stop the
+    guard's scan before a later comment's CSC line: VistA fetches again at the consult's next event
+    and files the decision once one is saved. No eligibility is claimed.
+    """
     service = record.clinical_service
     return [
-        line(DST_ID, record.dst_id),
-        line(CSC, service.primary_stop_code if service else "UNKNOWN"),
+        line(DSR, record.dst_id),
         line(CLS, service.name if service else record.consult_service),
         line(URG, record.urgency.upper()),
         line(FED, record.file_entry_date.isoformat()),
-        line(DSS, "NOT SAVED - DST was opened for this consult but no decision was saved"),
+        line(
+            DSS,
+            "NOT SAVED - DST was opened for this consult but no decision was saved yet; "
+            "VistA files the decision at the consult's next event once it is saved",
+        ),
         line(DAF, "NO"),
     ]
 
 
-def consult_factor_lines(record: DstRecord, decision: Decision) -> list[str]:
+def consult_factor_lines(record: DstRecord, decision: Decision, *, as_asked: str | None = None) -> list[str]:
     result = EligibilityResult.from_dict(decision.eligibility)
     lines = [
-        line(DST_ID, record.dst_id),
         line(CSC, decision.primary_stop_code),
+        line(DST_ID, as_asked or record.dst_id),
         line(CLS, decision.clinical_service_name),
         line(URG, record.urgency.upper()),
         line(FED, record.file_entry_date.isoformat()),

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from dst.consults.factors import vista_token_in
+
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 ICN_PATTERN = r"^\d{10}V\d{6}$"
 
@@ -21,6 +23,12 @@ def _plain_text(value: str) -> str:
         raise ValueError("must not contain the ^ character (VistA uses it to separate comment lines)")
     if "|" in value:
         raise ValueError("must not contain the | character (VistA uses it as a field separator)")
+    token = vista_token_in(value)
+    if token is not None:
+        raise ValueError(
+            f"must not contain {token!r}: VistA reads that text in a consult comment as an instruction "
+            "(duplicate check or auto-forward); reword it"
+        )
     return value.strip()
 
 

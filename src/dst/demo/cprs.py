@@ -154,26 +154,51 @@ async def sign_order(request: Request, principal: ClinicalUser, csrf: Annotated[
     if not order:
         raise HTTPException(400, "Order a consult before signing it.")
 
-    def look(session: Session) -> tuple[str | None, list[str]]:
+    def look(session: Session) -> str | None:
         record = _find_record(session, state["station"], order["consultNumber"])
-        return (record.dst_id if record else None), _station_services(session, state["station"])["all"]
+        return record.dst_id if record else None
 
-    dst_id, file_123_5 = await in_transaction(request, look)
-    reason = order["reason"] + (f" DST ID:{dst_id}#" if dst_id else "")
-    consult = Consult(reason_for_request=reason, comments=[list(c) for c in order["comments"]])
+    dst_id = await in_transaction(request, look)
+    if dst_id and "DST ID:" not in order["reason"]:
+        order["reason"] += f" DST ID:{dst_id}#"
+    order |= {"signed": True, "dstId": dst_id, "events": 0, "fetches": 0}
+    await _order_event(request, state, order)
+    return RedirectResponse("/dev/cprs#signed", status_code=303)
+
+
+@router.post("/event")
+async def order_event(request: Request, principal: ClinicalUser, csrf: Annotated[str, Form()]) -> Response:
+    """A later event of the signed consult (received, scheduled...): GMRCDST runs again on each."""
+    check_csrf(request, csrf)
+    state = _state(request)
+    order = state.get("order")
+    if not order or not order.get("signed"):
+        raise HTTPException(400, "Sign the order first: VistA acts on a consult's events once it is signed.")
+    await _order_event(request, state, order)
+    return RedirectResponse("/dev/cprs#signed", status_code=303)
+
+
+async def _order_event(request: Request, state: dict[str, Any], order: dict[str, Any]) -> None:
+    def services(session: Session) -> list[str]:
+        return _station_services(session, state["station"])["all"]
+
+    file_123_5 = await in_transaction(request, services)
+    consult = Consult(
+        reason_for_request=order["reason"],
+        comments=[list(c) for c in order["comments"]],
+        forwarded_to=order["forwardedTo"],
+    )
     vista = Gmrc(str(request.base_url).rstrip("/"), set(file_123_5), sleep=lambda _s: None)
     vista.get = _in_process_get(request)
-    await anyio.to_thread.run_sync(vista.on_signature, consult)
+    await anyio.to_thread.run_sync(vista.on_event, consult)
     order |= {
-        "reason": reason if dst_id and "DST ID:" not in order["reason"] else order["reason"],
-        "signed": True,
         "comments": consult.comments,
-        "forwardedTo": consult.forwarded_to or order["forwardedTo"],
-        "dstId": dst_id,
+        "forwardedTo": consult.forwarded_to,
+        "events": order.get("events", 0) + 1,
+        "fetches": order.get("fetches", 0) + vista.calls,
     }
     state["order"] = order
     request.session[STATE] = state
-    return RedirectResponse("/dev/cprs#signed", status_code=303)
 
 
 def _in_process_get(request: Request) -> Any:
