@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -34,14 +35,34 @@ def _configure_logging() -> None:
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
+# Longer than the idle timeout of the proxies in front of DST (ingress-nginx keeps idle upstream
+# connections 60 s): a proxy must never reuse a connection DST is closing.
+KEEP_ALIVE_S = 75
+
+
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int | None = typer.Option(
+        None, min=1, help="Worker processes; default one per core with DST_ENV=prod, else one."
+    ),
+) -> None:
     """Serve the web app and API."""
     import uvicorn
 
     _configure_logging()
+    if workers is None:
+        workers = (os.cpu_count() or 1) if get_settings().env == "prod" else 1
     uvicorn.run(
-        "dst.main:create_app", factory=True, host=host, port=port, proxy_headers=True, access_log=False
+        "dst.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 

@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from dst import __version__
 from dst.audit import views as audit_views
+from dst.audit.batch import AuditBatcher
 from dst.audit.middleware import DeniedAccessAuditMiddleware
 from dst.config import Settings, get_settings
 from dst.consults import api as consult_api
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.sessions = build_session_factory(app.state.engine)
+    app.state.audit = AuditBatcher(app.state.sessions)
     app.add_middleware(OperationsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ApiCsrfMiddleware)  # inside the session middleware: it reads the session

@@ -41,10 +41,11 @@ async def create_record(
     request: Request, body: ConsultContext, principal: ClinicalUser, response: Response
 ) -> dict[str, Any]:
     """The same station and consult number reopen the existing record (200) with the user's entries."""
-    dst_id, created = await workflow.open_record(request, body, principal, via="api")
+    record, created = await workflow.open_record_json(request, body, principal, via="api")
     response.status_code = 201 if created else 200
-    response.headers["Location"] = f"/api/v1/dst/{dst_id}"
-    return await _record(request, dst_id, principal, response, action="read-record")
+    response.headers["Location"] = f"/api/v1/dst/{record['dstId']}"
+    response.headers["ETag"] = f'"{record["version"]}"'
+    return record
 
 
 @router.get("/dst/{dst_id}", summary="A DST record with the user's saved entries")
@@ -74,51 +75,42 @@ async def _record(
 async def patient(
     request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
 ) -> dict[str, Any]:
-    ctx = await workflow.load_context(request, dst_id, principal, "read-patient")
-    return serializers.patient_json(await panels.patient(ctx))
+    async with workflow.audited_read(request, dst_id, principal, "read-patient") as ctx:
+        return serializers.patient_json(await panels.patient(ctx))
 
 
 @router.get("/dst/{dst_id}/facilities", summary="VA facilities offering the service, by drive time")
 async def facilities(
     request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
 ) -> dict[str, Any]:
-    ctx = await workflow.load_context(request, dst_id, principal, "read-facilities")
-    return serializers.facilities_json(ctx, await panels.facilities(ctx), workflow.today())
+    async with workflow.audited_read(request, dst_id, principal, "read-facilities") as ctx:
+        return serializers.facilities_json(ctx, await panels.facilities(ctx), workflow.today())
 
 
 @router.get("/dst/{dst_id}/community-providers", summary="Community providers near the Veteran (PPMS)")
 async def community_providers(
     request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
 ) -> dict[str, Any]:
-    ctx = await workflow.load_context(request, dst_id, principal, "read-providers")
-    return serializers.providers_json(await panels.providers(ctx))
+    async with workflow.audited_read(request, dst_id, principal, "read-providers") as ctx:
+        return serializers.providers_json(await panels.providers(ctx))
 
 
 @router.get("/dst/{dst_id}/eligibility", summary="MISSION Act criteria with their evidence")
 async def eligibility(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    ctx = await workflow.load_context(request, dst_id, principal, "read-eligibility")
-    return serializers.eligibility_json(await workflow.assess_record(request, ctx))
+    async with workflow.audited_read(request, dst_id, principal, "read-eligibility") as ctx:
+        return serializers.eligibility_json(await workflow.assess_record(request, ctx))
 
 
 @router.get("/dst/{dst_id}/seocs", summary="Active SEOCs for the record's clinical service")
 async def seocs(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    def work(session: Session) -> dict[str, Any]:
-        record = service.get_record(session, dst_id)
-        record_event(
-            session,
-            principal=principal,
-            action="read-seocs",
-            dst_id=dst_id,
-            icn=record.icn,
-            station=record.station,
-        )
-        rows = reference.seocs_for(session, record.clinical_service)
-        return {
-            "clinicalService": record.clinical_service.name if record.clinical_service else None,
-            "seocs": [serializers.seoc_json(s) for s in rows],
-        }
+    async with workflow.audited_read(request, dst_id, principal, "read-seocs") as ctx:
+        service_info = ctx.service
 
-    return await in_transaction(request, work)
+        def rows(session: Session) -> list[dict[str, Any]]:
+            return [serializers.seoc_json(s) for s in reference.seocs_for(session, service_info)]
+
+        seocs = await in_transaction(request, rows, read_only=True)
+        return {"clinicalService": service_info.name if service_info else None, "seocs": seocs}
 
 
 @router.put("/dst/{dst_id}/decision", summary="Save the decision (idempotent with Idempotency-Key)")
@@ -153,19 +145,8 @@ async def put_decision(
     response_class=PlainTextResponse,
 )
 async def consult_text(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
-    def work(session: Session) -> str:
-        record = service.get_record(session, dst_id)
-        record_event(
-            session,
-            principal=principal,
-            action="read-consult-text",
-            dst_id=dst_id,
-            icn=record.icn,
-            station=record.station,
-        )
-        return record.dst_id
-
-    found = await in_transaction(request, work)
+    async with workflow.audited_read(request, dst_id, principal, "read-consult-text") as ctx:
+        found = ctx.dst_id
     snippet = f"DST ID:{found}#"
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"dstId": found, "consultText": snippet})

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 
-from dst.consults.models import DstRecord
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dst.consults.models import Decision, DstRecord
 from dst.reference.models import ClinicalService
+
+# The clinical-service catalog is national reference data that changes with a release or a load
+# job, not between one panel request and the next: a snapshot serves a minute of requests.
+SERVICE_TTL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -86,3 +95,83 @@ class RecordContext:
             service=ServiceInfo.of(record.clinical_service) if record.clinical_service else None,
             entries=entries,
         )
+
+
+_RECORD = (
+    DstRecord.id,
+    DstRecord.dst_id,
+    DstRecord.station,
+    DstRecord.icn,
+    DstRecord.dfn,
+    DstRecord.consult_service,
+    DstRecord.urgency,
+    DstRecord.file_entry_date,
+    DstRecord.clinically_indicated_date,
+    DstRecord.signed,
+    DstRecord.released_to_hsrm,
+    DstRecord.version,
+    DstRecord.clinical_service_id,
+)
+_ENTRIES = (
+    Decision.next_available_date,
+    Decision.veteran_agreed_later_date,
+    Decision.bmi_factor,
+    Decision.bmi_explanation,
+)
+
+
+class ServiceSnapshots:
+    """ServiceInfo by clinical service id, read once a minute per process (thread-safe)."""
+
+    def __init__(self, ttl_s: float = SERVICE_TTL_S) -> None:
+        self.ttl_s = ttl_s
+        self._by_id: dict[int, tuple[float, ServiceInfo]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, service_id: int) -> ServiceInfo | None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._by_id.get(service_id)
+        if cached is not None and now - cached[0] < self.ttl_s:
+            return cached[1]
+        service = session.scalar(
+            select(ClinicalService)
+            .where(ClinicalService.id == service_id)
+            .options(selectinload(ClinicalService.stop_codes))
+        )
+        if service is None:
+            return None
+        info = ServiceInfo.of(service)
+        with self._lock:
+            self._by_id[service_id] = (now, info)
+        return info
+
+
+SERVICES = ServiceSnapshots()
+
+
+def read_context(session: Session, dst_id: str) -> RecordContext | None:
+    """The record's context in two indexed reads, without loading ORM objects."""
+    row = session.execute(select(*_RECORD).where(DstRecord.dst_id == dst_id)).first()
+    if row is None:
+        return None
+    latest = session.execute(
+        select(*_ENTRIES).where(Decision.dst_record_id == row.id).order_by(Decision.revision.desc()).limit(1)
+    ).first()
+    entries = Entries(*latest) if latest is not None else Entries()
+    service = SERVICES.get(session, row.clinical_service_id) if row.clinical_service_id else None
+    return RecordContext(
+        dst_id=row.dst_id,
+        station=row.station,
+        icn=row.icn,
+        dfn=row.dfn,
+        consult_service=row.consult_service,
+        urgency=row.urgency,
+        file_entry_date=row.file_entry_date,
+        clinically_indicated_date=row.clinically_indicated_date,
+        signed=row.signed,
+        released_to_hsrm=row.released_to_hsrm,
+        version=row.version,
+        service=service,
+        entries=entries,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 
 import anyio
@@ -14,6 +16,8 @@ from dst.partners.gateway import PartnerGateway
 from dst.partners.types import Address, CommunityProvider, EeSummary, GeoPoint, Person
 from dst.reference import facilities as facility_queries
 from dst.reference.geo import zip_centroid
+
+log = logging.getLogger(__name__)
 
 # Search radii of the original tool (GMRC*3*129): 40 miles for PC/MH, 100 miles for specialty care.
 RADIUS_MILES = {"primary-care": 40.0, "mental-health": 40.0, "extended-care": 40.0, "specialty": 100.0}
@@ -77,6 +81,23 @@ class Panels:
         self.gateway = gateway
         self.sessions = sessions
         self.cache = cache
+        self._prefetching: set[asyncio.Task[object]] = set()
+
+    def prefetch(self, ctx: RecordContext) -> None:
+        """Start every panel's partner calls for a record just opened, before its page asks.
+
+        The answers land in the cache under the keys the panel requests use, so a page view still
+        calls each partner once; a panel asked for while its call is under way waits for that call.
+        """
+        for gather in (self.patient, self.facilities, self.providers):
+            task: asyncio.Task[object] = asyncio.ensure_future(gather(ctx))
+            self._prefetching.add(task)
+            task.add_done_callback(self._prefetched)
+
+    def _prefetched(self, task: asyncio.Task[object]) -> None:
+        self._prefetching.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("prefetching a panel failed: %s", type(task.exception()).__name__)
 
     async def _person(self, ctx: RecordContext) -> Person:
         return await self.cache.get(

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from dst.auth import Principal, Role
 from dst.consults.errors import Conflict, Invalid, NotFound
@@ -40,29 +40,14 @@ def get_record(session: Session, dst_id: str) -> DstRecord:
         )
     )
     if record is None:
-        raise NotFound(
-            f"No DST record has the ID {dst_id!r}. It may have been purged 30 days after its last update."
-        )
+        raise not_found(dst_id)
     return record
 
 
-def get_record_for_context(session: Session, dst_id: str) -> DstRecord:
-    """The record with only what a panel's context needs: its decisions and the service's stop codes.
-
-    Every panel request reads the record; get_record's wildcard eager load cost a query per related
-    collection, which made this the largest CPU cost of a dashboard.
-    """
-    record = session.scalar(
-        select(DstRecord)
-        .where(DstRecord.dst_id == dst_id)
-        .options(
-            selectinload(DstRecord.decisions),
-            joinedload(DstRecord.clinical_service).selectinload(ClinicalService.stop_codes),
-        )
+def not_found(dst_id: str) -> NotFound:
+    return NotFound(
+        f"No DST record has the ID {dst_id!r}. It may have been purged 30 days after its last update."
     )
-    if record is None:
-        return get_record(session, dst_id)  # raises the NotFound problem with its wording
-    return record
 
 
 def resolve_service(session: Session, ctx: ConsultContext) -> ClinicalService:
@@ -125,6 +110,7 @@ def open_record(
         signed=ctx.signed,
         launched_by=principal.user_id,
         version=1,
+        decisions=[],  # a new record has none: reading it back needs no query
     )
     try:
         with session.begin_nested():

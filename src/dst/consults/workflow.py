@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -12,10 +15,11 @@ from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dst.audit.batch import AuditBatcher
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults import service
-from dst.consults.context import Entries, RecordContext
+from dst.consults import serializers, service
+from dst.consults.context import Entries, RecordContext, read_context
 from dst.consults.errors import Invalid
 from dst.consults.evidence import Assessment, assess
 from dst.consults.factors import consult_factor_text, consult_text_snippet
@@ -33,7 +37,39 @@ def today() -> date:
 async def open_record(
     request: Request, ctx: ConsultContext, principal: Principal, via: str
 ) -> tuple[str, bool]:
-    def work(session: Session) -> tuple[str, bool]:
+    dst_id, created, _ = await _open(request, ctx, principal, via, None)
+    return dst_id, created
+
+
+async def open_record_json(
+    request: Request, ctx: ConsultContext, principal: Principal, via: str
+) -> tuple[dict[str, Any], bool]:
+    """Open or reopen the record and read it back in the same transaction (both audited)."""
+
+    def read(session: Session, record: DstRecord) -> dict[str, Any]:
+        record_event(
+            session,
+            principal=principal,
+            action="read-record",
+            dst_id=record.dst_id,
+            icn=record.icn,
+            station=record.station,
+        )
+        return serializers.record_json(record)
+
+    _, created, body = await _open(request, ctx, principal, via, read)
+    assert body is not None
+    return body, created
+
+
+async def _open(
+    request: Request,
+    ctx: ConsultContext,
+    principal: Principal,
+    via: str,
+    read: Callable[[Session, DstRecord], dict[str, Any]] | None,
+) -> tuple[str, bool, dict[str, Any] | None]:
+    def work(session: Session) -> tuple[RecordContext, bool, dict[str, Any] | None]:
         record, created = service.open_record(session, ctx, principal, today())
         session.flush()
         record_event(
@@ -45,29 +81,45 @@ async def open_record(
             station=record.station,
             detail={"via": via},
         )
-        return record.dst_id, created
+        return RecordContext.of(record), created, read(session, record) if read else None
 
     try:
-        dst_id, created = await in_transaction(request, work)
+        opened, created, body = await in_transaction(request, work)
     except service.UnmappedService:
         await in_transaction(
             request, lambda s: reference.note_unmapped(s, station=ctx.station, name=ctx.consult_service)
         )
         raise
+    panels = get_panels(request)
     if not created:
-        get_panels(request).cache.forget(dst_id)  # a reopened record re-queries partners live
-    return dst_id, created
+        panels.cache.forget(opened.dst_id)  # a reopened record re-queries partners live
+    panels.prefetch(opened)  # the page's panels will ask; their partner calls start now
+    return opened.dst_id, created, body
 
 
 async def load_context(request: Request, dst_id: str, principal: Principal, action: str) -> RecordContext:
-    def work(session: Session) -> RecordContext:
-        record = service.get_record_for_context(session, dst_id)
-        record_event(
-            session, principal=principal, action=action, dst_id=dst_id, icn=record.icn, station=record.station
-        )
-        return RecordContext.of(record)
+    """The record's context, its read audited (committed) before this returns."""
+    async with audited_read(request, dst_id, principal, action) as ctx:
+        return ctx
 
-    return await in_transaction(request, work)
+
+@asynccontextmanager
+async def audited_read(
+    request: Request, dst_id: str, principal: Principal, action: str
+) -> AsyncIterator[RecordContext]:
+    """Read the record's context; its audit row is written while the body works out the answer and
+    is committed before the answer leaves (group commit, see dst.audit.batch)."""
+    ctx = await in_transaction(request, lambda s: read_context(s, dst_id), read_only=True)
+    if ctx is None:
+        raise service.not_found(dst_id)
+    audit: AuditBatcher = request.app.state.audit
+    written = asyncio.ensure_future(
+        audit.record(principal=principal, action=action, dst_id=dst_id, icn=ctx.icn, station=ctx.station)
+    )
+    try:
+        yield ctx
+    finally:
+        await written
 
 
 async def gather_for_eligibility(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
@@ -56,11 +56,18 @@ def standing(session: Session, *, station: str, at: datetime) -> Standing:
     """DST's state at a station; an unknown station is reported by the caller, not here."""
     row = session.get(Station, station)
     keys = {"station": station, "visn": row.visn if row else "", "national": ""}
-    for scope in SCOPES:
-        if scope == "visn" and not keys["visn"]:
-            continue
-        rule = rule_in_force(session, scope=scope, key=keys[scope], at=at)
-        if rule is not None:
+    wanted = [(scope, keys[scope]) for scope in SCOPES if scope != "visn" or keys["visn"]]
+    # One query for every scope; the latest rule in force of the most specific scope decides.
+    rules = session.scalars(
+        select(EnablementRule).where(
+            or_(*(and_(EnablementRule.scope == s, EnablementRule.scope_key == k) for s, k in wanted)),
+            EnablementRule.effective_from <= at,
+        )
+    ).all()
+    for scope, _key in wanted:
+        in_scope = [r for r in rules if r.scope == scope]
+        if in_scope:
+            rule = max(in_scope, key=lambda r: (r.effective_from, r.id))
             return Standing(station, rule.enabled, rule)
     return Standing(station, True, None)
 

@@ -47,13 +47,19 @@ def fake_apps(settings: Settings) -> dict[str, Callable[[], Any]]:
     }
 
 
+KEEPALIVE_EXPIRY_S = 2.0
+
+
 def _client(
     stack: AsyncExitStack, url: str | None, fake: Callable[[], Any], timeout_s: float
 ) -> tuple[str, httpx.AsyncClient]:
     # The transport timeout is a backstop; guarded_call enforces the partner timeout itself.
     timeout = httpx.Timeout(timeout_s + 1.0, connect=min(5.0, timeout_s))
     if url:
-        client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=100))
+        # Idle connections are dropped well before a partner's own keep-alive timeout (uvicorn's is
+        # 5 s, the same as httpx's default): reusing one the partner is closing fails the call.
+        limits = httpx.Limits(max_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_S)
+        client = httpx.AsyncClient(timeout=timeout, limits=limits)
         return url.rstrip("/"), client
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=_Lazy(fake)), timeout=timeout)
     return FAKE_BASE, client

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -21,8 +23,11 @@ def get_station(session: Session, sta3n: str) -> Station | None:
 def clinical_service_by_name(session: Session, name: str) -> ClinicalService | None:
     """Official name or national synonym, case- and spacing-insensitive."""
     wanted = normalize_service_name(name)
+    # The stop codes come with it (a record's CSC line needs them); synonyms load only if asked for.
     service = session.scalar(
-        select(ClinicalService).where(ClinicalService.name == wanted).options(selectinload("*"))
+        select(ClinicalService)
+        .where(ClinicalService.name == wanted)
+        .options(selectinload(ClinicalService.stop_codes))
     )
     if service is not None:
         return service
@@ -30,7 +35,7 @@ def clinical_service_by_name(session: Session, name: str) -> ClinicalService | N
         select(ClinicalService)
         .join(ClinicalServiceSynonym)
         .where(ClinicalServiceSynonym.synonym == wanted)
-        .options(selectinload("*"))
+        .options(selectinload(ClinicalService.stop_codes))
     )
 
 
@@ -121,7 +126,12 @@ def default_forward_target(session: Session, *, station: str, clinical_service: 
     return local or clinical_service.community_care_consult_name
 
 
-def seocs_for(session: Session, clinical_service: ClinicalService | None) -> list[SeocEntry]:
+class HasSeocCategories(Protocol):
+    @property
+    def seoc_categories(self) -> Sequence[str]: ...
+
+
+def seocs_for(session: Session, clinical_service: HasSeocCategories | None) -> list[SeocEntry]:
     """Active SEOCs whose category of care belongs to the clinical service (the national mapping)."""
     if clinical_service is None or not clinical_service.seoc_categories:
         return []

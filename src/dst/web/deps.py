@@ -33,12 +33,12 @@ def get_panels(request: Request) -> Panels:
     return panels
 
 
-async def in_transaction(request: Request, work: Callable[[Session], T]) -> T:
+async def in_transaction(request: Request, work: Callable[[Session], T], *, read_only: bool = False) -> T:
     """Run `work` in one database transaction on a worker thread, so the event loop never blocks."""
     sessions = get_sessions(request)
 
     def run() -> T:
-        with transaction(sessions) as session:
+        with transaction(sessions, read_only=read_only) as session:
             return work(session)
 
     return await anyio.to_thread.run_sync(run)
