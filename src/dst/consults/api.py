@@ -19,7 +19,7 @@ from dst.web.deps import AnyUser, ClinicalUser, PanelsDep, in_transaction
 router = APIRouter(prefix="/api/v1", tags=["DST records"])
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{8,255}$")
-ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+ETAG = re.compile(r'^(?:W/)?"?([0-9]+)"?\Z')
 
 
 class MissingKey(DstProblem):

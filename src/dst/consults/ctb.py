@@ -46,7 +46,7 @@ CONTEXT_FIELDS = (
 async def requires_dst(
     request: Request,
     service: Annotated[str, Query(min_length=1, max_length=80)],
-    station: Annotated[str, Query(pattern=r"^\d{3}$")],
+    station: Annotated[str, Query(pattern=r"^[0-9]{3}$")],
 ) -> PlainTextResponse:
     def work(session: Session) -> bool | None:
         known = reference.get_station(session, station)
