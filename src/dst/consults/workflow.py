@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -16,7 +17,7 @@ from dst.audit.service import record_event
 from dst.auth import Principal
 from dst.consults import service
 from dst.consults.context import Entries, RecordContext
-from dst.consults.errors import Invalid
+from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.evidence import Assessment, assess
 from dst.consults.factors import consult_factor_text, consult_text_snippet
 from dst.consults.models import Decision, DstRecord, IdempotencyKey
@@ -34,8 +35,11 @@ async def open_record(
     request: Request, ctx: ConsultContext, principal: Principal, via: str
 ) -> tuple[str, bool]:
     def work(session: Session) -> tuple[str, bool]:
-        record, created = service.open_record(session, ctx, principal, today())
+        record, created, filled = service.open_record(session, ctx, principal, today())
         session.flush()
+        detail: dict[str, Any] = {"via": via}
+        if filled:
+            detail["filledIdentifiers"] = filled
         record_event(
             session,
             principal=principal,
@@ -43,7 +47,7 @@ async def open_record(
             dst_id=record.dst_id,
             icn=record.icn,
             station=record.station,
-            detail={"via": via},
+            detail=detail,
         )
         return record.dst_id, created
 
@@ -54,9 +58,34 @@ async def open_record(
             request, lambda s: reference.note_unmapped(s, station=ctx.station, name=ctx.consult_service)
         )
         raise
+    except IdentityConflict as refused:
+        audit = partial(audit_identity_conflict, conflict=refused, principal=principal, via=via)
+        await in_transaction(request, audit)
+        raise
     if not created:
         get_panels(request).cache.forget(dst_id)  # a reopened record re-queries partners live
     return dst_id, created
+
+
+def audit_identity_conflict(
+    session: Session, *, conflict: IdentityConflict, principal: Principal, via: str
+) -> None:
+    """The refused reopen, in its own transaction: who the record is about and who the caller named."""
+    record_event(
+        session,
+        principal=principal,
+        action="reopen-refused",
+        dst_id=conflict.dst_id,
+        icn=conflict.record_identity.get("icn"),
+        station=conflict.station,
+        outcome="conflict",
+        detail={
+            "via": via,
+            "mismatched": list(conflict.fields),
+            "record": dict(conflict.record_identity),
+            "sent": dict(conflict.sent_identity),
+        },
+    )
 
 
 async def load_context(request: Request, dst_id: str, principal: Principal, action: str) -> RecordContext:
