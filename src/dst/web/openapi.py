@@ -66,7 +66,7 @@ def document_errors(schema: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             if content is HTML:  # a page route in the document (the CTB launch): pages and redirects
                 responses["200"] = {"description": "A page for people", "content": HTML}
-                responses["303"] = {"description": "Redirect to the record's page or to sign-in"}
+                responses["303"] = {"description": "Redirect to sign-in, or to the record once confirmed"}
             for status, description in ERRORS.items():
                 # A route that says what one of its errors means (FastAPI `responses=`) keeps its words.
                 stated = responses.get(status, {}).get("description")
