@@ -30,3 +30,25 @@ def csrf_header(client: Any) -> dict[str, str]:
     match = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)
     assert match, "no CSRF token on the start page: is the client signed in?"
     return {"X-CSRF-Token": match.group(1)}
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """A page's hidden form fields (the CSRF token among them), as the browser would send them."""
+    import html
+    import re
+
+    found = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+    return {name: html.unescape(value) for name, value in found}
+
+
+def confirm_launch(client: Any, page: Any, **changes: str) -> Any:
+    """Press the launch confirmation's button: POST /launch with the page's hidden fields (CSRF too)."""
+    assert 'action="/launch"' in page.text, "not a launch confirmation page"
+    return client.post("/launch", data={**hidden_fields(page.text), **changes}, follow_redirects=False)
+
+
+def launch(client: Any, query: str) -> Any:
+    """A CTB launch by a signed-in clinician: the GET shows the consult, the confirmation opens it."""
+    page = client.get(f"/launch?{query}", follow_redirects=False)
+    assert page.status_code == 200, page.text
+    return confirm_launch(client, page)

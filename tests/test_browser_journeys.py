@@ -55,6 +55,19 @@ def order_consult(page: Any, who: Any = ordinary, service: str = "ORTHOPEDICS") 
     page.wait_for_selector("#launch-dst")
 
 
+def confirm_launch(page: Any) -> None:
+    """The launch shows the consult first; its button has the focus, so Enter opens the record."""
+    page.wait_for_selector("#confirm-launch")
+    assert page.evaluate("document.activeElement.id") == "confirm-launch"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/dst/[A-Z0-9]+$"))
+
+
+def launch_dst(page: Any) -> None:
+    page.click("#launch-dst")
+    confirm_launch(page)
+
+
 def decide(page: Any, option: str = "opt-in", forward: bool = True) -> None:
     # USWDS draws its own radio beside the label and hides the native one: people click the label.
     page.click(f"label[for=opt-{option}]")
@@ -75,7 +88,10 @@ def test_provider_journey_from_cprs_to_the_filed_comment(browser: Any, dst_url: 
     screenshot(page, "02-cprs-ordered")
 
     page.click("#launch-dst")
-    page.wait_for_url(re.compile(r"/dst/[A-Z0-9]+$"))
+    page.wait_for_selector("#confirm-launch")
+    check_accessibility(page, "the launch confirmation")
+    screenshot(page, "02b-launch-confirmation")
+    confirm_launch(page)
     wait_for_panels(page)
     assert page.locator("[data-state=error]").count() == 0
     assert page.locator("svg.map").count() == 1
@@ -120,7 +136,7 @@ def test_provider_journey_by_keyboard_alone(browser: Any, dst_url: str) -> None:
     page.wait_for_selector("#launch-dst")
     tab_to(page, "#launch-dst")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/dst/[A-Z0-9]+$"))
+    confirm_launch(page)  # one keystroke: the confirmation's button already has the focus
     wait_for_panels(page)
 
     tab_to(page, "#opt-tbd")
@@ -149,7 +165,7 @@ def test_scheduler_journey_next_available_and_agreed_later_date(browser: Any, ds
     page = new_page(browser, dst_url)
     sign_in(page, "scheduler")
     order_consult(page)
-    page.click("#launch-dst")
+    launch_dst(page)
     wait_for_panels(page)
     assert "Wait-time eligibility date:" in (page.text_content("fieldset.scheduling") or "")
     check_accessibility(page, "the scheduler's dashboard")
@@ -180,7 +196,7 @@ def test_read_only_states_and_a_stale_save(browser: Any, dst_url: str) -> None:
     page = new_page(browser, dst_url)
     sign_in(page, "provider")
     order_consult(page, basic_ineligible)
-    page.click("#launch-dst")
+    launch_dst(page)
     wait_for_panels(page)
     assert page.locator("text=No basic community care eligibility (E&E code X)").count() == 1
     assert page.is_disabled("#seocId")
@@ -189,7 +205,7 @@ def test_read_only_states_and_a_stale_save(browser: Any, dst_url: str) -> None:
 
     page.goto("/dev/cprs")
     order_consult(page)
-    page.click("#launch-dst")
+    launch_dst(page)
     wait_for_panels(page)
     other = page.context.new_page()
     other.goto(page.url)
@@ -205,7 +221,7 @@ def test_read_only_states_and_a_stale_save(browser: Any, dst_url: str) -> None:
 
     page.goto("/dev/cprs")
     page.click("text=Release to HSRM")
-    page.click("#launch-dst")
+    launch_dst(page)
     wait_for_panels(page)
     assert page.locator("text=Previously sent to HSRM").count() == 1
     assert page.is_disabled("form.decision-form button[type=submit]")
@@ -254,7 +270,7 @@ def test_a_partner_outage_shows_on_its_own_panel(browser: Any, database_url: str
         page = new_page(browser, url)
         sign_in(page, "provider")
         order_consult(page)
-        page.click("#launch-dst")
+        launch_dst(page)
         wait_for_panels(page)
         providers = page.locator("section[aria-labelledby=prov-h]").text_content() or ""
         facilities = page.locator("section[aria-labelledby=fac-h]").text_content() or ""
@@ -262,3 +278,18 @@ def test_a_partner_outage_shows_on_its_own_panel(browser: Any, database_url: str
         assert "PPMS" not in facilities and "sorted by drive time" in facilities
         check_accessibility(page, "the dashboard with PPMS down")
         screenshot(page, "13-partner-outage")
+
+
+def test_a_launch_for_another_veteran_shows_an_accessible_refusal(browser: Any, dst_url: str) -> None:
+    page = new_page(browser, dst_url)
+    sign_in(page, "provider")
+    order_consult(page)
+    launch = page.get_attribute("#launch-dst", "href") or ""
+    launch_dst(page)
+    other = veteran(lambda v: ordinary(v) and v.icn not in launch)
+    response = page.goto(re.sub(r"icn=[^&]+", f"icn={other.icn}", launch))
+    assert response is not None and response.status == 409
+    assert page.locator("[role=alert]", has_text="another Veteran").count() == 1
+    assert "Traceback" not in page.content()
+    check_accessibility(page, "the refused launch for another Veteran")
+    screenshot(page, "14-launch-identity-conflict")

@@ -7,7 +7,7 @@ from typing import Any
 
 from dst.demo.network import demo_patients
 
-from harness import sign_in
+from harness import confirm_launch, sign_in
 
 
 def csrf(html: str) -> str:
@@ -36,7 +36,9 @@ def launch(client: Any) -> str:
     assert '<strong id="requires-dst">TRUE</strong>' in page.text
     href = re.search(r'id="launch-dst" href="([^"]+)"', page.text)
     assert href is not None
-    opened = client.get(href.group(1).replace("&amp;", "&"), follow_redirects=False)
+    confirm = client.get(href.group(1).replace("&amp;", "&"), follow_redirects=False)
+    assert confirm.status_code == 200 and "Open DST for this consult" in confirm.text
+    opened = confirm_launch(client, confirm)
     assert opened.status_code == 303
     return str(opened.headers["location"]).rsplit("/", 1)[-1]
 

@@ -11,7 +11,7 @@ import pytest
 from dst.demo.gmrc import ATTEMPTS, Consult, Gmrc
 
 from factories import consult, key, ordinary, veteran
-from harness import SERVICE
+from harness import SERVICE, hidden_fields
 from live_server import serve
 
 
@@ -282,11 +282,13 @@ def test_launch_save_on_the_page_then_vista_files_and_forwards(dst_url: str) -> 
     v = veteran(ordinary)
     context = consult(v, "PODIATRY") | {"user": "DOCTOR,DEMO", "signed": "false"}
     with httpx.Client(base_url=dst_url, follow_redirects=True, timeout=30) as browser:
-        page = browser.get(f"/launch?{urlencode(context)}")
+        confirm = browser.get(f"/launch?{urlencode(context)}")  # signs in, then asks to confirm
+        assert confirm.status_code == 200 and "Open DST for this consult" in confirm.text
+        page = browser.post("/launch", data=hidden_fields(confirm.text))
         assert page.status_code == 200 and "PODIATRY" in page.text
         dst_id = str(page.url).rsplit("/", 1)[-1]
         page = browser.get(f"/dst/{dst_id}?static=1")  # every panel rendered on the server, as without JS
-        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+        fields = hidden_fields(page.text)
         seoc = re.search(r'<option value="(SEOC[^"]+)"', page.text)
         assert seoc is not None
         saved = browser.post(

@@ -11,7 +11,7 @@ import pytest
 from dst.demo.model import DemoVeteran
 
 from factories import consult, key, ordinary, veteran
-from harness import SERVICE, csrf_header, sign_in
+from harness import SERVICE, csrf_header, launch, sign_in
 
 
 def phi_patterns(v: DemoVeteran) -> dict[str, re.Pattern[str]]:
@@ -32,7 +32,7 @@ def phi_patterns(v: DemoVeteran) -> dict[str, re.Pattern[str]]:
 def run_journeys(client, v: DemoVeteran) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, "provider")
     params = {**consult(v), "signed": "false", "user": "vhaprov1"}
-    opened = client.get("/launch?" + urlencode(params), follow_redirects=False)
+    opened = launch(client, urlencode(params))
     assert opened.status_code == 303, opened.text
     dst_id = opened.headers["location"].rsplit("/", 1)[-1]
     page = client.get(f"/dst/{dst_id}")

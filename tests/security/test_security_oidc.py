@@ -14,7 +14,7 @@ from dst.audit.models import AuditEvent
 from dst.web.oidc import role_from_claims
 
 from factories import consult, ordinary, veteran
-from harness import settings_for
+from harness import confirm_launch, settings_for
 from oidc_provider import ProviderState
 from sso import AUDITOR_USER, PROVIDER_USER, sso_sign_in
 
@@ -45,7 +45,9 @@ def test_a_launch_without_a_session_signs_in_and_returns_to_the_launch(prod_clie
     done = sso_sign_in(prod_client, provider, PROVIDER_USER, next_path=target)
     assert done.status_code == 303
     assert done.headers["location"] == target
-    opened = prod_client.get(target, follow_redirects=False)
+    confirm = prod_client.get(target, follow_redirects=False)
+    assert confirm.status_code == 200 and "Open DST for this consult" in confirm.text
+    opened = confirm_launch(prod_client, confirm)
     assert opened.status_code == 303 and opened.headers["location"].startswith("/dst/")
     page = prod_client.get(opened.headers["location"])
     assert page.status_code == 200
@@ -53,7 +55,8 @@ def test_a_launch_without_a_session_signs_in_and_returns_to_the_launch(prod_clie
 
     # A second CTB launch while the session lasts goes straight to the record: no new sign-in.
     again = prod_client.get(launch_url(), follow_redirects=False)
-    assert again.status_code == 303 and again.headers["location"].startswith("/dst/")
+    assert again.status_code == 200 and "Open DST for this consult" in again.text
+    assert confirm_launch(prod_client, again).headers["location"].startswith("/dst/")
     assert provider.token_requests == 1
     assert prod_client.get("/sign-in?next=/audit", follow_redirects=False).headers["location"] == "/audit"
 

@@ -32,7 +32,8 @@ PUBLIC: dict[str, str] = {
     "/vs/v2/consultFactor/{dst_id}": "VistA HWSC has no login; the unguessable DST ID is the capability",
     "/vs/v1/consultFactor/{dst_id}": "the same for sites on the first VistA context root",
     "/ctb/v1/requires-dst": "Consult Toolbox asks before sign-in; TRUE/FALSE about a service name",
-    "/launch": "Consult Toolbox launch: without a session it redirects to sign-in, then checks the role",
+    "/launch": "Consult Toolbox launch: without a session it redirects to sign-in, then checks the role; "
+    "the GET only shows a confirmation, the POST (ClinicalUser, CSRF) opens the record",
     "/sign-in": "starts single sign-on",
     "/auth/callback": "completes single sign-on; state, nonce and the ID token are checked",
     "/sign-out": "ends the session; protected by the CSRF token",
@@ -132,6 +133,7 @@ def test_each_area_admits_exactly_its_roles(app) -> None:
 def test_the_known_routes_admit_the_roles_this_table_says(app) -> None:
     table = {(m, p): r for m, p, r in routes(app)}
     assert table[("GET", "/api/v1/dst/{dst_id}")] == CLINICAL_ROLES
+    assert table[("POST", "/launch")] == CLINICAL_ROLES
     assert table[("PUT", "/api/v1/dst/{dst_id}/decision")] == CLINICAL_ROLES
     assert table[("POST", "/dst/{dst_id}/decision")] == CLINICAL_ROLES
     assert table[("GET", "/audit")] == {Role.AUDITOR}

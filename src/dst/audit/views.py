@@ -26,7 +26,7 @@ def audit_query(
     user: Annotated[str | None, Query(max_length=80, description="Who acted (user id)")] = None,
     dst_id: Annotated[str | None, Query(alias="dstId", max_length=32)] = None,
     icn: Annotated[str | None, Query(max_length=20)] = None,
-    station: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
+    station: Annotated[str | None, Query(pattern=r"^[0-9]{3}$")] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
     date_from: Annotated[date | None, Query(alias="from", description="First day, inclusive")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Last day, inclusive")] = None,

@@ -19,7 +19,7 @@ from dst.web.deps import AnyUser, ClinicalUser, PanelsDep, in_transaction
 router = APIRouter(prefix="/api/v1", tags=["DST records"])
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{8,255}$")
-ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+ETAG = re.compile(r'^(?:W/)?"?([0-9]+)"?\Z')
 
 
 class MissingKey(DstProblem):
@@ -36,11 +36,35 @@ def parse_if_match(value: str | None) -> int | None:
     return int(match.group(1))
 
 
-@router.post("/dst", status_code=201, summary="Create or reopen the DST record for a consult")
+REOPEN_CONFLICT = (
+    "The station and consult number belong to a DST record for another Veteran (the ICN or DFN sent "
+    "differs from the record's, or an identifier the record lacks cannot be confirmed by one it has); "
+    "`fields` names them. Nothing was opened or changed. Also: DST is turned off at the station, so no "
+    "record was created."
+)
+
+
+@router.post(
+    "/dst",
+    status_code=201,
+    summary="Create or reopen the DST record for a consult",
+    responses={
+        200: {
+            "description": "The existing record, reopened",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        409: {"description": REOPEN_CONFLICT},
+    },
+)
 async def create_record(
     request: Request, body: ConsultContext, principal: ClinicalUser, response: Response
 ) -> dict[str, Any]:
-    """The same station and consult number reopen the existing record (200) with the user's entries."""
+    """The same station and consult number reopen the existing record (200) with the user's entries.
+
+    A record is about one Veteran for good: a reopen whose ICN or DFN differs from the record's is
+    refused with 409 and audited. An identifier the record lacks is filled in when another one the
+    request sends matches the record's.
+    """
     record, created = await workflow.open_record_json(request, body, principal, via="api")
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/api/v1/dst/{record['dstId']}"

@@ -12,6 +12,10 @@ class DstProblem(Exception):
         self.detail = detail
         self.field = field
 
+    def extra(self) -> dict[str, object]:
+        """Further problem+json members a caller can act on; none by default."""
+        return {}
+
 
 class NotFound(DstProblem):
     status = 404
@@ -31,3 +35,31 @@ class Conflict(DstProblem):
 class Forbidden(DstProblem):
     status = 403
     title = "Forbidden"
+
+
+class IdentityConflict(Conflict):
+    """A reopen named another Veteran than the record's: refused, and the record stays as it was.
+
+    `fields` names what differs (`icn`, `dfn`); the record's own values are kept for the audit trail
+    only and never go back to the caller.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        fields: list[str],
+        dst_id: str,
+        station: str,
+        record_identity: dict[str, str | None],
+        sent_identity: dict[str, str | None],
+    ) -> None:
+        super().__init__(detail, field=fields[0] if fields else None)
+        self.fields = fields
+        self.dst_id = dst_id
+        self.station = station
+        self.record_identity = record_identity
+        self.sent_identity = sent_identity
+
+    def extra(self) -> dict[str, object]:
+        return {"fields": list(self.fields)}

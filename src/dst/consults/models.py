@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
 from dst.db.base import Base, UtcDateTime, utcnow
 from dst.reference.models import ClinicalService
@@ -52,6 +53,18 @@ class DstRecord(Base):
     @property
     def decision(self) -> Decision | None:
         return self.decisions[-1] if self.decisions else None
+
+
+class IdentityChange(RuntimeError):
+    """Code tried to replace a record's ICN or DFN: a record is about one Veteran for its whole life."""
+
+
+@event.listens_for(DstRecord.icn, "set", active_history=True)
+@event.listens_for(DstRecord.dfn, "set", active_history=True)
+def _identity_is_fixed(target: DstRecord, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    """A missing identifier may be filled in; one that is there is never replaced (consults.service)."""
+    if oldvalue not in (None, NO_VALUE, NEVER_SET) and value != oldvalue:
+        raise IdentityChange(f"DST record {target.dst_id}: its Veteran's identifiers cannot be replaced")
 
 
 class Decision(Base):

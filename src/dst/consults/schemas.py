@@ -12,7 +12,7 @@ from pydantic.alias_generators import to_camel
 from dst.consults.factors import vista_token_in
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-ICN_PATTERN = r"^\d{10}V\d{6}$"
+ICN_PATTERN = r"^[0-9]{10}V[0-9]{6}$"
 
 
 def _plain_text(value: str) -> str:
@@ -46,15 +46,15 @@ class CamelModel(BaseModel):
 class ConsultContext(CamelModel):
     """What Consult Toolbox knows about the consult being ordered (DESIGN §5)."""
 
-    station: str = Field(pattern=r"^\d{3}$", description="Three-digit VA station number (sta3n)")
-    dfn: str | None = Field(default=None, pattern=r"^\d{1,15}$", description="Patient DFN at the station")
+    station: str = Field(pattern=r"^[0-9]{3}$", description="Three-digit VA station number (sta3n)")
+    dfn: str | None = Field(default=None, pattern=r"^[0-9]{1,15}$", description="Patient DFN at the station")
     icn: str | None = Field(default=None, pattern=ICN_PATTERN, description="Integration Control Number")
     consult_service: PlainText = Field(min_length=1, max_length=80)
     urgency: Annotated[Literal["routine", "stat"], BeforeValidator(_lower)]
     clinically_indicated_date: date | None = None
     file_entry_date: date
-    consult_number: str | None = Field(default=None, pattern=r"^\d{1,15}$")
-    order_number: str | None = Field(default=None, pattern=r"^\d{1,15}$")
+    consult_number: str | None = Field(default=None, pattern=r"^[0-9]{1,15}$")
+    order_number: str | None = Field(default=None, pattern=r"^[0-9]{1,15}$")
     signed: bool = False
     clinical_service: PlainText | None = Field(
         default=None,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 import secrets
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from dst.auth import Principal, Role
-from dst.consults.errors import Conflict, Invalid, NotFound
+from dst.consults.errors import Conflict, IdentityConflict, Invalid, NotFound
 from dst.consults.evidence import Assessment
 from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
@@ -80,16 +80,23 @@ def check_context(session: Session, ctx: ConsultContext, today: date) -> None:
         raise Invalid(f"fileEntryDate {ctx.file_entry_date} is in the future.", field="fileEntryDate")
 
 
-def open_record(
-    session: Session, ctx: ConsultContext, principal: Principal, today: date
-) -> tuple[DstRecord, bool]:
-    """Reopen the record for this station and consult number, or create one. Returns (record, created)."""
+class Opened(NamedTuple):
+    record: DstRecord
+    created: bool
+    filled: list[str]  # identifiers a reopen added to a record that lacked them
+
+
+def open_record(session: Session, ctx: ConsultContext, principal: Principal, today: date) -> Opened:
+    """Reopen the record for this station and consult number, or create one.
+
+    A reopen that names another Veteran raises IdentityConflict and changes nothing (see
+    `reconcile_identity`).
+    """
     check_context(session, ctx, today)
     service = resolve_service(session, ctx)
     existing = _find_by_consult(session, ctx)
     if existing is not None:
-        _refresh_context(existing, ctx, service)
-        return existing, False
+        return Opened(existing, False, _refresh_context(existing, ctx, service))
     if not enablement.is_enabled(session, station=ctx.station, at=utcnow()):
         raise Conflict(
             f"DST is turned off at station {ctx.station}, so no DST record was created. Existing records "
@@ -116,12 +123,17 @@ def open_record(
         with session.begin_nested():
             session.add(record)
     except IntegrityError:
-        # Another launch for the same consult won the race: reopen theirs.
+        # Another launch for the same consult won the race: reopen theirs, under the same rules.
         existing = _find_by_consult(session, ctx)
         if existing is None:
             raise
-        return existing, False
-    return record, True
+        return Opened(existing, False, _refresh_context(existing, ctx, service))
+    return Opened(record, True, [])
+
+
+def find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
+    """The record a launch with this context would reopen, if any."""
+    return _find_by_consult(session, ctx)
 
 
 def _find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
@@ -134,23 +146,89 @@ def _find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
     )
 
 
-def _refresh_context(record: DstRecord, ctx: ConsultContext, service: ClinicalService) -> None:
-    """CPRS is the source of the consult context; the user's entries stay as they were."""
+IDENTIFIERS = ("icn", "dfn")
+
+
+def identity_problem(record: DstRecord, ctx: ConsultContext) -> IdentityConflict | None:
+    """Does the context name the record's Veteran? None when it does (or cannot contradict it).
+
+    - An identifier both sides have must be equal; any difference is a conflict.
+    - An identifier the caller omits is not compared and stays as it is.
+    - An identifier the record lacks may be filled in only when another identifier the caller sent
+      matches the record's: a DFN-only record accepts the ICN from a launch that carries the same DFN,
+      but not from one that sends the ICN alone, since nothing then shows it is the same Veteran.
+    """
+    sent: dict[str, str | None] = {"icn": ctx.icn, "dfn": ctx.dfn}
+    held: dict[str, str | None] = {"icn": record.icn, "dfn": record.dfn}
+    differing = [name for name in IDENTIFIERS if sent[name] and held[name] and sent[name] != held[name]]
+    matching = [name for name in IDENTIFIERS if sent[name] and held[name] == sent[name]]
+    unconfirmed = [name for name in IDENTIFIERS if sent[name] and not held[name]]
+    where = f"Consult {record.consult_number} at station {record.station}"
+    if differing:
+        detail = (
+            f"{where} already has a DST record for another Veteran: the {_names(differing)} sent "
+            f"{'does' if len(differing) == 1 else 'do'} not match the record's. DST never changes who a "
+            "record is about, so nothing was opened or changed. Check the patient selected in CPRS and "
+            "the consult number; a consult for another Veteran needs its own consult number."
+        )
+        fields = differing
+    elif unconfirmed and not matching:
+        needed = _names([name for name in IDENTIFIERS if held[name]])
+        detail = (
+            f"{where} has a DST record that identifies its Veteran by {needed} only, and this request "
+            f"did not send the {needed}, so DST cannot confirm that the {_names(unconfirmed)} sent "
+            f"belongs to the same Veteran. Nothing was opened or changed. Send the {needed} as well."
+        )
+        fields = unconfirmed
+    else:
+        return None
+    return IdentityConflict(
+        detail,
+        fields=fields,
+        dst_id=record.dst_id,
+        station=record.station,
+        record_identity=held,
+        sent_identity=sent,
+    )
+
+
+def _names(fields: list[str]) -> str:
+    return " and ".join(name.upper() for name in fields)
+
+
+def _fill_identity(record: DstRecord, ctx: ConsultContext) -> list[str]:
+    """Add identifiers the record lacks (identity_problem has confirmed them); never replace one."""
+    problem = identity_problem(record, ctx)
+    if problem is not None:
+        raise problem
+    if record.released_to_hsrm:
+        return []  # read-only: a missing identifier stays missing
+    filled: list[str] = []
+    for name in IDENTIFIERS:
+        value = getattr(ctx, name)
+        if value and not getattr(record, name):
+            setattr(record, name, value)
+            filled.append(name)
+    return filled
+
+
+def _refresh_context(record: DstRecord, ctx: ConsultContext, service: ClinicalService) -> list[str]:
+    """CPRS is the source of the consult context; the user's entries and the Veteran stay as they were."""
+    filled = _fill_identity(record, ctx)
     changed = {
         "signed": record.signed != ctx.signed and ctx.signed,
         "order": ctx.order_number is not None and record.order_number != ctx.order_number,
-        "icn": ctx.icn is not None and record.icn != ctx.icn,
+        "identity": bool(filled),
     }
     record.signed = record.signed or ctx.signed
     record.order_number = ctx.order_number or record.order_number
-    record.icn = ctx.icn or record.icn
-    record.dfn = ctx.dfn or record.dfn
     if record.clinical_service_id is None:
         record.clinical_service = service
         changed["service"] = True
     if any(changed.values()):
         record.version += 1
         record.updated_at = utcnow()
+    return filled
 
 
 def set_clinical_service(

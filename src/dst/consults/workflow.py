@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -20,7 +21,7 @@ from dst.audit.service import record_event
 from dst.auth import Principal
 from dst.consults import serializers, service
 from dst.consults.context import Entries, RecordContext, read_context
-from dst.consults.errors import Invalid
+from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.evidence import Assessment, assess
 from dst.consults.factors import consult_factor_text, consult_text_snippet
 from dst.consults.models import Decision, DstRecord, IdempotencyKey
@@ -70,8 +71,11 @@ async def _open(
     read: Callable[[Session, DstRecord], dict[str, Any]] | None,
 ) -> tuple[str, bool, dict[str, Any] | None]:
     def work(session: Session) -> tuple[RecordContext, bool, dict[str, Any] | None]:
-        record, created = service.open_record(session, ctx, principal, today())
+        record, created, filled = service.open_record(session, ctx, principal, today())
         session.flush()
+        detail: dict[str, Any] = {"via": via}
+        if filled:
+            detail["filledIdentifiers"] = filled
         record_event(
             session,
             principal=principal,
@@ -79,7 +83,7 @@ async def _open(
             dst_id=record.dst_id,
             icn=record.icn,
             station=record.station,
-            detail={"via": via},
+            detail=detail,
         )
         return RecordContext.of(record), created, read(session, record) if read else None
 
@@ -90,11 +94,36 @@ async def _open(
             request, lambda s: reference.note_unmapped(s, station=ctx.station, name=ctx.consult_service)
         )
         raise
+    except IdentityConflict as refused:
+        audit = partial(audit_identity_conflict, conflict=refused, principal=principal, via=via)
+        await in_transaction(request, audit)
+        raise
     panels = get_panels(request)
     if not created:
         panels.cache.forget(opened.dst_id)  # a reopened record re-queries partners live
     panels.prefetch(opened)  # the page's panels will ask; their partner calls start now
     return opened.dst_id, created, body
+
+
+def audit_identity_conflict(
+    session: Session, *, conflict: IdentityConflict, principal: Principal, via: str
+) -> None:
+    """The refused reopen, in its own transaction: who the record is about and who the caller named."""
+    record_event(
+        session,
+        principal=principal,
+        action="reopen-refused",
+        dst_id=conflict.dst_id,
+        icn=conflict.record_identity.get("icn"),
+        station=conflict.station,
+        outcome="conflict",
+        detail={
+            "via": via,
+            "mismatched": list(conflict.fields),
+            "record": dict(conflict.record_identity),
+            "sent": dict(conflict.sent_identity),
+        },
+    )
 
 
 async def load_context(request: Request, dst_id: str, principal: Principal, action: str) -> RecordContext:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from dst.consults.evidence import Assessment
 from dst.dsv import errors
 
-EDIPI = re.compile(r"^\d{10}$")
+EDIPI = re.compile(r"^[0-9]{10}\Z")
 MODULE_URI = "urn:dst:module:mission-act-community-care-eligibility"
 STATUS_LABELS = {"met": "Met", "not-met": "Not met", "unknown": "Unknown"}
 

@@ -8,7 +8,7 @@ from pydantic.alias_generators import to_camel
 
 class EdipiQuery(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-    edipi: str = Field(pattern=r"^\d{10}$", description="The DoD EDIPI, ten digits")
+    edipi: str = Field(pattern=r"^[0-9]{10}$", description="The DoD EDIPI, ten digits")
 
 
 class FacilitiesQuery(BaseModel):

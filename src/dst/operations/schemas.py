@@ -39,7 +39,7 @@ class CheckIn(CamelModel):
 
 
 class OverrideIn(CamelModel):
-    station: str = Field(pattern=r"^\d{3}$")
+    station: str = Field(pattern=r"^[0-9]{3}$")
     consult_service: str = Field(min_length=1, max_length=80)
     clinical_service: str = Field(min_length=1, max_length=80)
 

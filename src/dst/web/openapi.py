@@ -19,6 +19,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "field": {"type": "string"},
+        "fields": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "On an identity conflict (409): the identifiers that differ, e.g. `icn`",
+        },
         "errors": {
             "type": "array",
             "items": {
@@ -61,9 +66,11 @@ def document_errors(schema: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             if content is HTML:  # a page route in the document (the CTB launch): pages and redirects
                 responses["200"] = {"description": "A page for people", "content": HTML}
-                responses["303"] = {"description": "Redirect to the record's page or to sign-in"}
+                responses["303"] = {"description": "Redirect to sign-in, or to the record once confirmed"}
             for status, description in ERRORS.items():
-                responses[status] = {"description": description, "content": content}
+                # A route that says what one of its errors means (FastAPI `responses=`) keeps its words.
+                stated = responses.get(status, {}).get("description")
+                responses[status] = {"description": stated or description, "content": content}
 
 
 def install(app: FastAPI) -> None:

@@ -36,7 +36,11 @@ async def sign_out(request: Request, csrf: Annotated[str, Form()]) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-async def choose_service_page(request: Request, ctx: ConsultContext, params: dict[str, str]) -> Response:
+async def choose_service_page(
+    request: Request, ctx: ConsultContext, params: dict[str, str], *, launch: Any = None
+) -> Response:
+    """Its form posts the launch with the chosen service (and the CSRF token): choosing confirms it."""
+
     def work(session: Session) -> list[dict[str, str]]:
         return [
             {"name": s.name, "synonyms": ", ".join(sorted(x.synonym for x in s.synonyms))}
@@ -52,6 +56,7 @@ async def choose_service_page(request: Request, ctx: ConsultContext, params: dic
             "station": ctx.station,
             "params": params,
             "services": services,
+            "launch": launch,
         },
     )
 

@@ -57,7 +57,7 @@ def _respond(request: Request, status: int, title: str, detail: str, **extra: An
 def install(app: FastAPI) -> None:
     @app.exception_handler(DstProblem)
     async def _domain(request: Request, exc: DstProblem) -> Response:
-        return _respond(request, exc.status, exc.title, exc.detail, field=exc.field)
+        return _respond(request, exc.status, exc.title, exc.detail, field=exc.field, **exc.extra())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

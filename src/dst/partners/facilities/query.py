@@ -20,7 +20,7 @@ FACILITY_TYPES = {
 }
 MAX_PER_PAGE = 1000
 DEFAULT_PER_PAGE = 10
-_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+_ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?\Z")
 
 
 class BadQueryError(ValueError):
