@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dst.consults.context import Entries, RecordContext
 from dst.consults.panels import FacilitiesPanel, PatientPanel
 from dst.eligibility import EligibilityInput, EligibilityResult, FacilityOption, VceInput, evaluate
+from dst.eligibility.access import EE_GEOCODE, ZIP_CENTROID, residence_problem, residence_problem_of
 from dst.partners.errors import PartnerError
 from dst.reference.catalog import CareCategory
 
@@ -30,6 +31,9 @@ def assess(
         vce_codes=_vce_codes(patient),
         ee_error=_first_code(patient.errors, "EE"),
         residence_state=patient.address.state if patient.address else None,
+        residence_source=residence_source(patient),
+        geocode_date=patient.ee.geocode_date if patient.ee else None,
+        address_change_date=patient.ee.address_change_date if patient.ee else None,
         care_category=CareCategory(ctx.service.care_category) if ctx.service else None,
         urgency=ctx.urgency,
         facilities=_facility_options(facilities),
@@ -47,6 +51,22 @@ def assess(
     return Assessment(result, _evidence(ctx, patient, facilities, inp, errors), errors)
 
 
+def residence_source(patient: PatientPanel) -> str | None:
+    """Which point the drive times start from: E&E's geocode, or the ZIP centroid without one."""
+    if patient.location is None or patient.ee is None:
+        return None
+    return EE_GEOCODE if patient.ee.geocode is not None else ZIP_CENTROID
+
+
+def residence_warning(patient: PatientPanel) -> str | None:
+    """The sentence the patient banner shows when the residence may not be where the Veteran lives."""
+    ee = patient.ee
+    problem = residence_problem_of(
+        residence_source(patient), ee.geocode_date if ee else None, ee.address_change_date if ee else None
+    )
+    return f"{problem[1]}. Drive time is not decided from it." if problem else None
+
+
 def _vce_codes(patient: PatientPanel) -> tuple[VceInput, ...] | None:
     if patient.ee is None:
         return None
@@ -59,7 +79,13 @@ def _facility_options(panel: FacilitiesPanel) -> tuple[FacilityOption, ...] | No
     if panel.rows and all(r.drive_minutes is None for r in panel.rows):
         return None  # routing failed for every facility: drive time cannot be judged
     return tuple(
-        FacilityOption(r.facility_id, r.name, r.drive_minutes, r.drive_source or "unknown")
+        FacilityOption(
+            r.facility_id,
+            r.name,
+            r.drive_minutes,
+            r.drive_source or "unknown",
+            operating_status=r.operating_status,
+        )
         for r in panel.rows
     )
 
@@ -110,6 +136,12 @@ def _evidence(
             "lng": round(patient.location.lng, 5),
             "source": patient.location_source,
         },
+        "residence": {
+            "source": inp.residence_source,
+            "geocodeDate": _iso(inp.geocode_date),
+            "addressChangeDate": _iso(inp.address_change_date),
+            "problem": problem[0] if (problem := residence_problem(inp)) else None,
+        },
         "eeCodes": None
         if inp.vce_codes is None
         else [
@@ -124,6 +156,7 @@ def _evidence(
                 "driveMinutes": r.drive_minutes,
                 "driveSource": r.drive_source,
                 "driveMethod": r.drive_method,
+                "operatingStatus": r.operating_status,
                 "straightMiles": r.straight_miles,
                 "vaAverageWaitDays": r.va_wait_days,
                 "ccAverageWaitDays": r.cc_wait_days,
@@ -136,5 +169,5 @@ def _evidence(
     }
 
 
-def _iso(value: date | None) -> str | None:
+def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None

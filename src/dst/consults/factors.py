@@ -36,6 +36,7 @@ CCE = Factor("CCE", "Community care eligible")
 ELB = Factor("ELB", "Eligibility basis")
 ESC = Factor("ESC", "E&E eligibility codes")
 DTE = Factor("DTE", "Drive time")
+RES = Factor("RES", "Residence used for drive time")
 WTE = Factor("WTE", "Wait time")
 NAA = Factor("NAA", "Next available appointment")
 VAL = Factor("VAL", "Veteran agreed to later date")
@@ -61,6 +62,7 @@ ALL_FACTORS = (
     ELB,
     ESC,
     DTE,
+    RES,
     WTE,
     NAA,
     VAL,
@@ -123,6 +125,7 @@ def consult_factor_lines(record: DstRecord, decision: Decision) -> list[str]:
         line(ELB, ", ".join(c.upper() for c in result.basis) or "NONE"),
         line(ESC, _ee_codes(decision)),
         line(DTE, _criterion(result, "drive-time")),
+        *[line(RES, text) for text in _residence(decision)],
         line(WTE, _criterion(result, "wait-time")),
     ]
     if decision.next_available_date:
@@ -149,6 +152,23 @@ def consult_factor_lines(record: DstRecord, decision: Decision) -> list[str]:
 def _criterion(result: EligibilityResult, code: str) -> str:
     criterion = result.criterion(code)
     return f"{STATUS_TEXT[criterion.status]} - {criterion.evidence}"
+
+
+def _residence(decision: Decision) -> list[str]:
+    """Where the drive times start from; nothing for decisions saved before DST recorded it."""
+    residence = decision.evidence.get("residence") or {}
+    source, problem = residence.get("source"), residence.get("problem")
+    # ISO date-times in the evidence; the day is enough in the comment.
+    geocoded = (residence.get("geocodeDate") or "")[:10] or "on an unknown date"
+    changed = (residence.get("addressChangeDate") or "")[:10] or "on an unknown date"
+    if source == "zip-centroid":
+        return ["ZIP CODE CENTROID - E&E had no geocode; drive time not decided from it"]
+    if source != "ee-geocode":
+        return []
+    if problem == "stale-geocode":
+        stale = f"STALE E&E GEOCODE - geocoded {geocoded}, address changed {changed}"
+        return [f"{stale}; drive time not decided from it"]
+    return [f"E&E GEOCODE of the residential address (geocoded {geocoded})"]
 
 
 def _ee_codes(decision: Decision) -> str:

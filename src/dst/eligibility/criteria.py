@@ -45,6 +45,12 @@ CRITERION_CITATIONS: dict[str, str] = {
 }
 
 
+# Places without a full-service VA medical facility in most of their area. E&E still decides code N
+# per Veteran (a New Hampshire Veteran may be served by White River Junction VAMC across the state
+# line), so living here is a reason to check E&E's answer, never a "met" of its own.
+OFTEN_NO_FULL_SERVICE = frozenset({"AK", "HI", "GU", "AS", "MP", "VI"})
+
+
 EE_CRITERIA = (("no-full-service-va", "N"), ("grandfathered", "G"), ("hardship", HARDSHIP))
 
 
@@ -78,6 +84,12 @@ def ee_criterion(
         )
         return CriterionResult(code_name, UNKNOWN, text, citation, details)
     text = f"E&E shows no code {vce} ({meaning}); codes in effect: {ee.listing}."
+    state = (inp.residence_state or "").strip().upper()
+    if vce == "N" and state in OFTEN_NO_FULL_SERVICE:
+        text += (
+            f" The Veteran lives in {state}, where most Veterans have code N: ask the Enrollment System "
+            "team to confirm; DST does not assume it."
+        )
     return CriterionResult(code_name, NOT_MET, text, citation, details)
 
 

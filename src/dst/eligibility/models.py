@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dst.reference.catalog import CareCategory
@@ -47,6 +47,7 @@ class FacilityOption:
     drive_minutes: float | None
     drive_source: str  # "routing" | "estimate" | ...
     offers_service: bool = True
+    operating_status: str | None = None  # Lighthouse operatingStatus.code: NORMAL, NOTICE, LIMITED, CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,11 @@ class EligibilityInput:
     vce_codes: tuple[VceInput, ...] | None = None  # None: E&E could not be reached
     ee_error: str | None = None
     residence_state: str | None = None
+    # Where the drive times start: "ee-geocode" (E&E's geocode of the residential address) or
+    # "zip-centroid" (no geocode; the centre of the residential ZIP code); None when not stated.
+    residence_source: str | None = None
+    geocode_date: datetime | None = None  # E&E geocodingInfo/geocodeDate
+    address_change_date: datetime | None = None  # the residential address's addressChangeDateTime
     care_category: CareCategory | None = None
     urgency: str = "routine"
     facilities: tuple[FacilityOption, ...] | None = None  # None: facility or drive data unavailable
