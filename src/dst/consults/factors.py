@@ -38,6 +38,7 @@ ESC = Factor("ESC", "E&E eligibility codes")
 DTE = Factor("DTE", "Drive time")
 RES = Factor("RES", "Residence used for drive time")
 WTE = Factor("WTE", "Wait time")
+SWP = Factor("SWP", "Stat wait policy")
 NAA = Factor("NAA", "Next available appointment")
 VAL = Factor("VAL", "Veteran agreed to later date")
 BMI = Factor("BMI", "Best medical interest")
@@ -64,6 +65,7 @@ ALL_FACTORS = (
     DTE,
     RES,
     WTE,
+    SWP,
     NAA,
     VAL,
     BMI,
@@ -127,6 +129,7 @@ def consult_factor_lines(record: DstRecord, decision: Decision) -> list[str]:
         line(DTE, _criterion(result, "drive-time")),
         *[line(RES, text) for text in _residence(decision)],
         line(WTE, _criterion(result, "wait-time")),
+        *[line(SWP, f"{STATUS_TEXT[p.status]} - {p.evidence} ({p.citation})") for p in result.policy],
     ]
     if decision.next_available_date:
         lines.append(line(NAA, decision.next_available_date.isoformat()))

@@ -174,6 +174,17 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
             for c in result.criteria
         ],
         "basis": list(result.basis),
+        # VA policy limits beside the criteria, under their own basis codes (not 38 CFR 17.4040).
+        "policy": [
+            {
+                "code": p.code,
+                "status": p.status,
+                "evidence": p.evidence,
+                "citation": p.citation,
+                "details": p.details,
+            }
+            for p in result.policy
+        ],
         "standardsVersion": result.standards_version,
         "bmiOffered": result.bmi_offered,
         "basicIneligible": result.basic_ineligible,

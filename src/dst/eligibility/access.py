@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput, FacilityOption
-from dst.eligibility.standards import AccessStandard
+from dst.eligibility.standards import STAT_WAIT_POLICY, AccessStandard
 from dst.reference.catalog import CareCategory
 
 A4 = "38 CFR 17.4010(a)(4)"
@@ -310,13 +311,28 @@ def wait_time(
     """Met when VA's next available appointment is after the wait-time eligibility date."""
     if standard is None:
         return CriterionResult("wait-time", UNKNOWN, no_standard, A4, {}), None
-    citation = standard_words(standard).wait_citation
+    return _wait_result(inp, standard, "wait-time", standard_words(standard).wait_citation)
+
+
+def stat_wait_policy(inp: EligibilityInput, standard: AccessStandard | None) -> CriterionResult | None:
+    """The VA policy wait limit for stat consults, judged like wait time but under its own basis code.
+
+    None when no policy applies. Its citation is the policy, never 38 CFR 17.4010(a)(4) or 17.4040.
+    """
+    if standard is None or standard.policy_wait_days is None:
+        return None
+    policy = replace(standard, wait_days=standard.policy_wait_days, wait_citation=standard.policy_basis)
+    result, _ = _wait_result(inp, policy, STAT_WAIT_POLICY, standard.policy_basis)
+    return result
+
+
+def _wait_result(
+    inp: EligibilityInput, standard: AccessStandard, code: str, citation: str
+) -> tuple[CriterionResult, date | None]:
     start = inp.file_entry_date
     if start is None or start > inp.as_of:
         text = _bad_start_text(inp, start)
-        return CriterionResult(
-            "wait-time", UNKNOWN, text, citation, {"standard_days": standard.wait_days}
-        ), None
+        return CriterionResult(code, UNKNOWN, text, citation, {"standard_days": standard.wait_days}), None
     standard_date = start + timedelta(days=standard.wait_days)
     anchor, anchor_kind = _anchor(inp, standard_date)
     dates = _WaitDates(start.isoformat(), standard_date.isoformat(), anchor.isoformat(), standard_date)
@@ -329,7 +345,7 @@ def wait_time(
         "next_available_date": _iso(inp.next_available_date),
     }
     status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
-    return CriterionResult("wait-time", status, text, citation, details), anchor
+    return CriterionResult(code, status, text, citation, details), anchor
 
 
 class _WaitDates(NamedTuple):
@@ -377,7 +393,8 @@ def _limit_text(standard: AccessStandard, kind: str, dates: _WaitDates) -> str:
             f"clinically indicated date {dates.anchor}, if the Veteran agreed to it as a later date "
             f"(otherwise the {days}-day date {dates.standard}; {cite})"
         )
-    return f"wait-time eligibility date {dates.anchor} ({days} days from file entry {dates.start}, {cite})"
+    unit = "day" if days == 1 else "days"
+    return f"wait-time eligibility date {dates.anchor} ({days} {unit} from file entry {dates.start}, {cite})"
 
 
 def _wait_outcome(
@@ -404,7 +421,7 @@ def _wait_outcome(
         return UNKNOWN, (
             f"VA's next available appointment {available.isoformat()} is after the {standard.wait_days}-day "
             f"date {dates.standard} but not after the clinically indicated date {dates.anchor}. If the "
-            f"Veteran agreed to that later date VA meets the standard; if not, wait time is met "
+            f"Veteran agreed to that later date VA meets the limit; if not, VA does not meet it "
             f"({standard.wait_citation}). Record whether the Veteran agreed to the later date."
         )
     return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."

@@ -23,8 +23,15 @@ def _mid_sentence(label: str) -> str:
     return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
+# Bases that are VA policy, not criteria of 17.4010: reported beside the criteria, never among them.
+POLICY_LABELS: dict[str, str] = {
+    "stat-wait-policy": "Stat consult wait policy (DST policy, 1 day; not a 38 CFR 17.4040 standard)",
+}
+
 # Labels for use mid-sentence: "drive time", but "VA quality standards not met" keeps its case.
-_SENTENCE_LABELS = {code: _mid_sentence(label) for code, label in CRITERION_LABELS.items()}
+_SENTENCE_LABELS = {
+    code: _mid_sentence(label) for code, label in (*CRITERION_LABELS.items(), *POLICY_LABELS.items())
+}
 
 
 def label_in_sentence(code: str) -> str:

@@ -129,6 +129,9 @@ class EligibilityResult:
     as_of: date | None = None
     basic_ineligible: bool = False
     summary: str = ""
+    # VA policy limits judged beside the criteria under their own basis codes (stat consults' 1-day
+    # wait: "stat-wait-policy"); never one of CRITERION_CODES, never cited as 38 CFR 17.4040.
+    policy: tuple[CriterionResult, ...] = ()
 
     def __init__(
         self,
@@ -143,6 +146,7 @@ class EligibilityResult:
         as_of: date | None = None,
         basic_ineligible: bool = False,
         summary: str = "",
+        policy: tuple[CriterionResult, ...] = (),
     ) -> None:
         # One __dict__ write instead of ten frozen setattr calls; see CriterionResult.__init__.
         self.__dict__.update(
@@ -156,6 +160,7 @@ class EligibilityResult:
             as_of=as_of,
             basic_ineligible=basic_ineligible,
             summary=summary,
+            policy=policy,
         )
 
     def criterion(self, code: str) -> CriterionResult:
@@ -177,6 +182,7 @@ class EligibilityResult:
             "as_of": _iso(self.as_of),
             "basic_ineligible": self.basic_ineligible,
             "summary": self.summary,
+            "policy": [c.to_dict() for c in self.policy],
         }
 
     @classmethod
@@ -192,6 +198,7 @@ class EligibilityResult:
             as_of=_date(data.get("as_of")),
             basic_ineligible=data.get("basic_ineligible", False),
             summary=data.get("summary", ""),
+            policy=tuple(CriterionResult.from_dict(c) for c in data.get("policy", ())),
         )
 
 

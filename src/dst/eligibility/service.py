@@ -13,6 +13,7 @@ from dst.eligibility.access import (
     residence_problem,
     scan_facilities,
     service_name,
+    stat_wait_policy,
     wait_time,
 )
 from dst.eligibility.bmi import bmi_offered
@@ -74,15 +75,17 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         wait,
     ]
     quality = quality_standards(inp)
-    other_basis = [c.code for c in (*before_bmi, quality) if c.status == MET]
+    stat_policy = stat_wait_policy(inp, standard)
+    policy = () if stat_policy is None else (stat_policy,)
+    other_basis = [c.code for c in (*before_bmi, quality, *policy) if c.status == MET]
     offered = bmi_offered(
         otherwise_eligible=bool(other_basis), consult_signed=inp.consult_signed, basic_ineligible=False
     )
     bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
     criteria = (*before_bmi, bmi, quality)
-    basis = tuple([c.code for c in criteria if c.status == MET])
+    basis = tuple([c.code for c in (*criteria, *policy) if c.status == MET])
     basic_known = ee is not None and not ee.unrecognised
-    eligible = _overall(criteria, basis, basic_known=basic_known)
+    eligible = _overall((*criteria, *policy), basis, basic_known=basic_known)
     return EligibilityResult(
         eligible=eligible,
         criteria=criteria,
@@ -92,7 +95,8 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         warnings=tuple(warnings),
         wait_time_eligibility_date=wait_date,
         as_of=inp.as_of,
-        summary=_summary(eligible, criteria, basic_known=basic_known, offered=offered),
+        summary=_summary(eligible, (*criteria, *policy), basic_known=basic_known, offered=offered),
+        policy=policy,
     )
 
 
@@ -159,7 +163,10 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: Faci
         )
     warnings.extend(_residence_warnings(inp))
     if _urgency(inp) == STAT:
-        warnings.append("Stat consult: the 1-day wait-time standard is DST policy; 38 CFR 17.4040 sets none.")
+        warnings.append(
+            "Stat consult: wait time is judged by the regulation's standard; the 1-day limit is DST policy "
+            "(38 CFR 17.4040 sets no stat standard) and is reported separately as stat-wait-policy."
+        )
     warnings.extend(drive_warnings(scan))
     warnings.extend(explanation_warnings(inp))
     return warnings
