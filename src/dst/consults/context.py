@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import object_session
 
 from dst.consults.models import DstRecord
 from dst.reference.models import ClinicalService
+
+if TYPE_CHECKING:
+    from dst.operations.designations import DesignationInfo
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class RecordContext:
     version: int
     service: ServiceInfo | None
     entries: Entries
+    # VA designations of this service at this station (any dates); the rules pick those in force.
+    designations: tuple[DesignationInfo, ...] = ()
 
     @classmethod
     def of(cls, record: DstRecord) -> RecordContext:
@@ -85,4 +93,14 @@ class RecordContext:
             version=record.version,
             service=ServiceInfo.of(record.clinical_service) if record.clinical_service else None,
             entries=entries,
+            designations=_designations(record),
         )
+
+
+def _designations(record: DstRecord) -> tuple[DesignationInfo, ...]:
+    session = object_session(record)
+    if session is None or record.clinical_service_id is None:
+        return ()
+    from dst.operations.designations import for_service  # the console's table; imported late, no cycle
+
+    return for_service(session, station=record.station, clinical_service_id=record.clinical_service_id)

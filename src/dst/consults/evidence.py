@@ -10,6 +10,8 @@ from dst.consults.context import Entries, RecordContext
 from dst.consults.panels import FacilitiesPanel, PatientPanel
 from dst.eligibility import EligibilityInput, EligibilityResult, FacilityOption, VceInput, evaluate
 from dst.eligibility.access import EE_GEOCODE, ZIP_CENTROID, residence_problem, residence_problem_of
+from dst.operations.designations import DesignationInfo
+from dst.operations.models import QUALITY_NOT_MET, SERVICE_NOT_OFFERED
 from dst.partners.errors import PartnerError
 from dst.reference.catalog import CareCategory
 
@@ -26,6 +28,8 @@ def assess(
 ) -> Assessment:
     """Run the rules over what was gathered; the same inputs always give the same answer."""
     errors = _unique_codes([*patient.errors, *facilities.errors])
+    not_offered = _in_force(ctx, SERVICE_NOT_OFFERED, as_of)
+    quality = _in_force(ctx, QUALITY_NOT_MET, as_of)
     inp = EligibilityInput(
         as_of=as_of,
         vce_codes=_vce_codes(patient),
@@ -44,11 +48,21 @@ def assess(
         next_available_date=entries.next_available_date,
         bmi_factor=entries.bmi_factor,
         bmi_explanation=entries.bmi_explanation,
+        service_offered_by_va=False if not_offered else None,
+        service_designation=not_offered.citation() if not_offered else None,
+        quality_standards_not_met=quality is not None,
+        quality_designation=quality.citation() if quality else None,
         consult_signed=ctx.signed,
         clinical_service=ctx.service.name if ctx.service else None,
     )
     result = evaluate(inp)
     return Assessment(result, _evidence(ctx, patient, facilities, inp, errors), errors)
+
+
+def _in_force(ctx: RecordContext, kind: str, on: date) -> DesignationInfo | None:
+    """The newest designation of this kind in force on the decision's date, if any."""
+    found = [d for d in ctx.designations if d.kind == kind and d.in_force(on)]
+    return max(found, key=lambda d: d.id) if found else None
 
 
 def residence_source(patient: PatientPanel) -> str | None:
@@ -162,6 +176,16 @@ def _evidence(
                 "ccAverageWaitDays": r.cc_wait_days,
             }
             for r in facilities.rows
+        ],
+        "designations": [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "effectiveFrom": _iso(d.effective_from),
+                "effectiveTo": _iso(d.effective_to),
+            }
+            for d in ctx.designations
+            if d.in_force(inp.as_of)
         ],
         "nextAvailableDate": _iso(inp.next_available_date),
         "veteranAgreedLaterDate": _iso(inp.veteran_agreed_later_date),

@@ -121,12 +121,13 @@ def service_not_available(inp: EligibilityInput, scan: FacilityScan | None) -> C
     designated = inp.service_offered_by_va
     details = {"designation": _DESIGNATION_WORDS[designated]}
     if designated is False:
+        source = f" ({inp.service_designation})" if inp.service_designation else ""
         return CriterionResult(
             "service-not-available",
             MET,
-            f"VA has designated {service} as care VA does not offer.",
+            f"VA has designated {service} as care VA does not offer{source}.",
             citation,
-            details,
+            {**details, "source": inp.service_designation},
         )
     if designated is True:
         return CriterionResult(
@@ -150,10 +151,13 @@ def quality_standards(inp: EligibilityInput) -> CriterionResult:
     """Met only when VA has designated the service line as not meeting VA quality standards."""
     citation, service = CRITERION_CITATIONS["quality-standards"], service_name(inp)
     if inp.quality_standards_not_met:
+        source = f" ({inp.quality_designation})" if inp.quality_designation else ""
         text = (
-            f"VA has designated the VA medical service line for {service} as not meeting quality standards."
+            f"VA has designated the VA medical service line for {service} as not meeting quality "
+            f"standards{source}."
         )
-        return CriterionResult("quality-standards", MET, text, citation, {"designated": True})
+        details = {"designated": True, "source": inp.quality_designation}
+        return CriterionResult("quality-standards", MET, text, citation, details)
     text = f"VA has not designated the VA medical service line for {service} as failing VA quality standards."
     return CriterionResult("quality-standards", NOT_MET, text, citation, {"designated": False})
 

@@ -74,7 +74,9 @@ class EligibilityInput:
     bmi_factor: str | None = None
     bmi_explanation: str | None = None
     service_offered_by_va: bool | None = None  # None: VA has made no designation
+    service_designation: str | None = None  # the designation's citation, for the evidence
     quality_standards_not_met: bool = False
+    quality_designation: str | None = None  # the designation's citation, for the evidence
     consult_signed: bool = False
     clinical_service: str | None = None  # official name, only for the evidence text
 
