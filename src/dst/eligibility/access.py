@@ -24,6 +24,8 @@ LIMITED = "LIMITED"
 # 40-60 mph (20% either side of 50), so the road time may be 0.77 to 1.35 times the estimate.
 # 30% either side of the standard covers that range (docs/eligibility.md).
 ESTIMATE_MARGIN = 0.30
+# Any drive source but "routing" (the straight-line estimator, or a source DST does not know) counts
+# as an estimate.
 
 CATEGORY_WORDS: dict[str, str] = {
     CareCategory.PRIMARY_CARE: "primary care",
@@ -51,6 +53,7 @@ class FacilityScan(NamedTuple):
     usable: list[FacilityOption]  # sorted nearest first
     unusable: list[FacilityOption]  # sorted by id
     closed: tuple[FacilityOption, ...] = ()  # Lighthouse shows them CLOSED: they never count
+    limited: tuple[FacilityOption, ...] = ()  # LIMITED: they count, with a warning
 
 
 def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
@@ -59,29 +62,33 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
     usable: list[FacilityOption] = []
     unusable: list[FacilityOption] = []
     closed: list[FacilityOption] = []
+    limited: list[FacilityOption] = []
     for f in facilities:
-        if f.offers_service and _status(f) == CLOSED:
-            closed.append(f)
-        elif f.offers_service:
-            minutes = f.drive_minutes
-            # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
-            good = type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
-            (usable if good else unusable).append(f)
+        if not f.offers_service:
+            continue
+        if f.operating_status is not None:
+            status = _status(f)
+            if status == CLOSED:
+                closed.append(f)
+                continue
+            if status == LIMITED:
+                limited.append(f)
+        minutes = f.drive_minutes
+        # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
+        good = type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
+        (usable if good else unusable).append(f)
     usable.sort(key=_SORT_KEY)
     if len(unusable) > 1:
         unusable.sort(key=_unusable_key)
-    closed.sort(key=_unusable_key)
-    return FacilityScan(len(usable) + len(unusable), usable, unusable, tuple(closed))
+    if closed or limited:
+        closed.sort(key=_unusable_key)
+        limited.sort(key=_unusable_key)
+    return FacilityScan(len(usable) + len(unusable), usable, unusable, tuple(closed), tuple(limited))
 
 
 def _status(f: FacilityOption) -> str:
     status = f.operating_status
     return status.strip().upper() if isinstance(status, str) else ""
-
-
-def is_estimate(f: FacilityOption) -> bool:
-    """Anything but a GIS routing is an estimate (the straight-line estimator, or an unknown source)."""
-    return f.drive_source != ROUTING
 
 
 # Sorting usable facilities on every field keeps the answer and its wording the same whatever
@@ -94,13 +101,15 @@ def _unusable_key(f: FacilityOption) -> tuple[str, str, str]:
 
 
 def _describe(f: FacilityOption) -> str:
-    status = _status(f)
+    status = _status(f) if f.operating_status is not None else ""
     note = f", operating status {status}" if status and status != "NORMAL" else ""
     return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source}{note})"
 
 
 def residence_problem(inp: EligibilityInput) -> tuple[str, str] | None:
     """Why the point drive times start from may not be the Veteran's home, as (code, sentence)."""
+    if inp.residence_source is None:
+        return None
     return residence_problem_of(inp.residence_source, inp.geocode_date, inp.address_change_date)
 
 
@@ -206,25 +215,22 @@ def drive_time(
         "residence_problem": problem[0] if problem else None,
         "estimate_margin_percent": round(ESTIMATE_MARGIN * 100),
     }
-    facts = _DriveFacts(service_name(inp), words, limit, usable, within, unusable)
-    status, text, estimated = _drive_outcome(facts, problem)
+    status, text, estimated = _drive_outcome(service_name(inp), words, limit, scan, within, problem)
     details["decided_on_estimate"] = estimated
     return CriterionResult("drive-time", status, text, citation, details)
 
 
-class _DriveFacts(NamedTuple):
-    service: str
-    words: StandardWords
-    limit: int
-    usable: list[FacilityOption]
-    within: list[FacilityOption]
-    unusable: list[FacilityOption]
-
-
-def _drive_outcome(facts: _DriveFacts, problem: tuple[str, str] | None) -> tuple[str, str, bool]:
+def _drive_outcome(
+    service: str,
+    words: StandardWords,
+    limit: int,
+    scan: FacilityScan,
+    within: list[FacilityOption],
+    problem: tuple[str, str] | None,
+) -> tuple[str, str, bool]:
     """(status, evidence, whether an estimate decided it)."""
-    service, rule, within_words = facts.service, facts.words.rule, facts.words.within
-    usable, within, unusable = facts.usable, facts.within, facts.unusable
+    rule, within_words = words.rule, words.within
+    usable, unusable = scan.usable, scan.unusable
     if problem is not None:
         nearest = f"nearest: {_describe(usable[0])}" if usable else "no VA facility offering it was found"
         text = (
@@ -233,19 +239,19 @@ def _drive_outcome(facts: _DriveFacts, problem: tuple[str, str] | None) -> tuple
             f"address, then reopen DST. For {service}, {nearest}; {rule}."
         )
         return UNKNOWN, text, False
-    low, high = facts.limit * (1 - ESTIMATE_MARGIN), facts.limit * (1 + ESTIMATE_MARGIN)
+    low, high = limit * (1 - ESTIMATE_MARGIN), limit * (1 + ESTIMATE_MARGIN)
     # A routed time within the standard, or an estimate well inside it, shows VA meets the standard.
-    firm = [f for f in within if not is_estimate(f) or f.drive_minutes <= low]  # type: ignore[operator]
-    if firm:
-        # "Within 30 minutes" includes exactly 30: a facility at the standard means VA meets it.
-        f = firm[0]
-        text = f"Nearest VA facility offering {service}: {_describe(f)}; {rule}.{_estimate_note(f)}"
-        return NOT_MET, text, is_estimate(f)
-    near = [f for f in usable if is_estimate(f) and f.drive_minutes <= high]  # type: ignore[operator]
-    if near:
+    # (within is sorted nearest first, so the first such facility is the nearest one.)
+    for f in within:
+        if f.drive_source == ROUTING or f.drive_minutes <= low:  # type: ignore[operator]
+            # "Within 30 minutes" includes exactly 30: a facility at the standard means VA meets it.
+            text = f"Nearest VA facility offering {service}: {_describe(f)}; {rule}.{_estimate_note(f)}"
+            return NOT_MET, text, f.drive_source != ROUTING
+    near = next((f for f in usable if f.drive_source != ROUTING and f.drive_minutes <= high), None)  # type: ignore[operator]
+    if near is not None:
         text = (
-            f"The drive time to {_describe(near[0])} is a straight-line estimate within "
-            f"{round(ESTIMATE_MARGIN * 100)}% of the {facts.limit}-minute standard, too close for an "
+            f"The drive time to {_describe(near)} is a straight-line estimate within "
+            f"{round(ESTIMATE_MARGIN * 100)}% of the {limit}-minute standard, too close for an "
             f"estimate to decide ({rule}; 38 CFR 17.4040(b) calls for GIS software). Check the drive "
             "with a GIS routing tool, or ask a DST administrator to configure a routing service "
             "(DST_ROUTING_URL) and reopen DST."
@@ -263,12 +269,12 @@ def _drive_outcome(facts: _DriveFacts, problem: tuple[str, str] | None) -> tuple
         f = usable[0]
         nearest = f"nearest: {_describe(f)}.{_estimate_note(f)}"
         text = f"No VA facility offering {service} is {within_words}; {nearest}"
-        return MET, text, is_estimate(f)
+        return MET, text, f.drive_source != ROUTING
     return MET, f"No VA facility offering {service} was found near the Veteran's residence; {rule}.", False
 
 
 def _estimate_note(f: FacilityOption) -> str:
-    if not is_estimate(f):
+    if f.drive_source == ROUTING:
         return ""
     percent = round(ESTIMATE_MARGIN * 100)
     return (
@@ -286,16 +292,8 @@ def drive_warnings(scan: FacilityScan | None) -> list[str]:
         "it was not used."
         for f in scan.unusable
     ]
-    warnings.extend(
-        f"{f.name} ({f.facility_id}) offers the service but Lighthouse shows it CLOSED; it was not counted."
-        for f in scan.closed
-    )
-    warnings.extend(
-        f"{f.name} ({f.facility_id}) has operating status LIMITED in Lighthouse; it still counts toward "
-        "VA meeting the drive-time standard. Confirm with the facility that it offers this care now."
-        for f in scan.usable
-        if _status(f) == LIMITED
-    )
+    if scan.closed or scan.limited:
+        warnings.extend(_status_warnings(scan))
     nearest = scan.usable[0] if scan.usable else None
     if nearest is not None and nearest.drive_source != ROUTING:
         warnings.append(
@@ -303,6 +301,19 @@ def drive_warnings(scan: FacilityScan | None) -> list[str]:
             "38 CFR 17.4040(b) calls for geographic information system software."
         )
     return warnings
+
+
+def _status_warnings(scan: FacilityScan) -> list[str]:
+    closed = [
+        f"{f.name} ({f.facility_id}) offers the service but Lighthouse shows it CLOSED; it was not counted."
+        for f in scan.closed
+    ]
+    limited = [
+        f"{f.name} ({f.facility_id}) has operating status LIMITED in Lighthouse; it still counts toward "
+        "VA meeting the drive-time standard. Confirm with the facility that it offers this care now."
+        for f in scan.limited
+    ]
+    return closed + limited
 
 
 def wait_time(

@@ -91,8 +91,8 @@ def ee_criterion(
         )
         return CriterionResult(code_name, UNKNOWN, text, citation, details)
     text = f"E&E shows no code {vce} ({meaning}); codes in effect: {ee.listing}."
-    state = (inp.residence_state or "").strip().upper()
-    if vce == "N" and state in OFTEN_NO_FULL_SERVICE:
+    state = (inp.residence_state or "").strip().upper() if vce == "N" else ""
+    if state in OFTEN_NO_FULL_SERVICE:
         text += (
             f" The Veteran lives in {state}, where most Veterans have code N: ask the Enrollment System "
             "team to confirm; DST does not assume it."

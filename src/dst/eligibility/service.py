@@ -161,7 +161,8 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: Faci
             "area, but E&E shows no code N. DST does not assume code N: E&E decides it for each Veteran. "
             "Ask the Enrollment System team to confirm whether code N applies."
         )
-    warnings.extend(_residence_warnings(inp))
+    if inp.residence_source is not None:
+        warnings.extend(_residence_warnings(inp))
     if _urgency(inp) == STAT:
         warnings.append(
             "Stat consult: wait time is judged by the regulation's standard; the 1-day limit is DST policy "
@@ -173,6 +174,8 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: Faci
 
 
 def _residence_warnings(inp: EligibilityInput) -> list[str]:
+    if inp.residence_source is None:
+        return []
     problem = residence_problem(inp)
     if problem is not None:
         return [f"Residence: {problem[1]}. Drive time is not decided from it."]
