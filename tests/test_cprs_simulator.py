@@ -105,7 +105,12 @@ def test_simulator_is_not_there_in_production(database_url: str) -> None:
     from dst.main import create_app
 
     settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url, env="prod", secret_key="x" * 32, service_token="y" * 32, _env_file=None
+        database_url=database_url,
+        env="prod",
+        secret_key="x" * 32,
+        service_token="y" * 32,
+        _env_file=None,
+        accept_estimated_drive_times=True,
     )
     with TestClient(create_app(settings)) as prod:
         assert prod.get("/dev/cprs").status_code == 404

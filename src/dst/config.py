@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     seoc_url: str | None = None
     cdw_url: str | None = None
     routing_url: str | None = None
+    # Without DST_ROUTING_URL drive times are estimated from straight-line distance; 38 CFR 17.4040(b)
+    # calls for GIS software, so prod refuses to start that way unless an operator accepts estimates.
+    accept_estimated_drive_times: bool = False
     # A base-map tile URL template such as https://tiles.example/{z}/{x}/{y}.png; without one the
     # dashboard draws a schematic of the Veteran, facilities and providers instead.
     map_tile_url: str | None = None
@@ -79,6 +82,17 @@ class Settings(BaseSettings):
                         f"DST_{name.upper()} must be set to a real secret of at least 16 characters "
                         "when DST_ENV=prod"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_estimated_drive_times_in_prod(self) -> Settings:
+        if self.env == "prod" and not self.routing_url and not self.accept_estimated_drive_times:
+            raise ValueError(
+                "DST_ROUTING_URL must name a routing service when DST_ENV=prod: 38 CFR 17.4040(b) calls "
+                "for GIS software to calculate drive time. To run on straight-line estimates anyway, set "
+                "DST_ACCEPT_ESTIMATED_DRIVE_TIMES=true (estimates near the standard then leave drive time "
+                "unknown; see docs/eligibility.md)."
+            )
         return self
 
     @model_validator(mode="after")

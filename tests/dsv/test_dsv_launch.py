@@ -120,7 +120,12 @@ def test_in_prod_the_development_ehr_is_absent_and_untrusted(database_url) -> No
     from fastapi.testclient import TestClient
 
     settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url, env="prod", secret_key="s" * 32, service_token="t" * 32, _env_file=None
+        database_url=database_url,
+        env="prod",
+        secret_key="s" * 32,
+        service_token="t" * 32,
+        _env_file=None,
+        accept_estimated_drive_times=True,
     )
     with TestClient(create_app(settings)) as client:
         assert client.get("/dev/ehr").status_code == 404

@@ -151,4 +151,5 @@ def test_garbage_in_the_dataclass_is_reported_as_an_engine_fault_not_raised() ->
 
 def test_urgency_is_read_in_any_case() -> None:
     result = evaluate(make(urgency=" STAT "))
-    assert result.wait_time_eligibility_date == FILE_ENTRY + timedelta(days=1)
+    assert [p.code for p in result.policy] == ["stat-wait-policy"]
+    assert result.policy[0].details["standard_date"] == (FILE_ENTRY + timedelta(days=1)).isoformat()

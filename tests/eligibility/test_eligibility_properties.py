@@ -9,7 +9,14 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dst.eligibility import EligibilityInput, FacilityOption, VceInput, evaluate
+from dst.eligibility import (
+    CRITERION_CODES,
+    EligibilityInput,
+    EligibilityResult,
+    FacilityOption,
+    VceInput,
+    evaluate,
+)
 from dst.reference.catalog import CareCategory
 
 from elig_factory import TODAY
@@ -115,7 +122,10 @@ def test_any_input_gives_a_json_round_trippable_result_without_engine_faults(inp
     assert not any(w.startswith("Eligibility engine fault") for w in result.warnings)
     assert len(result.criteria) == 8
     json.dumps(result.to_dict(), allow_nan=False)
-    assert result.basis == tuple(c.code for c in result.criteria if c.status == "met")
+    met = (*result.criteria, *result.policy)
+    assert result.basis == tuple(c.code for c in met if c.status == "met")
+    assert all(p.code not in CRITERION_CODES and "17.4010" not in p.citation for p in result.policy)
+    assert EligibilityResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 
 @given(st.dates(min_value=date(2019, 6, 6), max_value=date(2040, 1, 1)))

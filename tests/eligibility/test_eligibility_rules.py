@@ -316,11 +316,32 @@ def test_bmi_factor_citation_points_at_its_sub_paragraph() -> None:
     assert result.criterion("best-medical-interest").citation == "38 CFR 17.4010(a)(5)(iv)"
 
 
-def test_stat_consult_uses_the_one_day_policy_standard_and_says_so() -> None:
+def test_a_stat_consult_is_eligible_on_the_one_day_policy_under_its_own_basis_code() -> None:
+    # Specialty, stat, VA's next appointment 2 days after file entry: within the regulation's 28 days,
+    # beyond DST's 1-day stat policy.
     result = evaluate(make(urgency="stat", next_available_date=FILE_ENTRY + timedelta(days=2)))
-    assert result.criterion("wait-time").status == "met"
-    assert result.wait_time_eligibility_date == FILE_ENTRY + timedelta(days=1)
+    wait = result.criterion("wait-time")
+    assert wait.status == "not-met"
+    assert wait.citation == "38 CFR 17.4010(a)(4); 38 CFR 17.4040(a)(2)(ii)"
+    assert result.wait_time_eligibility_date == FILE_ENTRY + timedelta(days=28)
+    (policy,) = result.policy
+    assert (policy.code, policy.status) == ("stat-wait-policy", "met")
+    assert "17.4010" not in policy.citation and policy.citation.startswith("DST policy for stat consults")
+    assert result.basis == ("stat-wait-policy",)
+    assert result.eligible is True
+    assert "stat consult wait policy" in result.summary.lower()
+    assert "stat-wait-policy" not in {c.code for c in result.criteria}
     assert any("DST policy" in w for w in result.warnings)
+
+
+def test_a_stat_consult_seen_the_next_day_meets_neither_limit() -> None:
+    result = evaluate(make(urgency="stat", next_available_date=FILE_ENTRY + timedelta(days=1)))
+    assert result.policy[0].status == "not-met"
+    assert result.eligible is False
+
+
+def test_a_routine_consult_has_no_policy_basis() -> None:
+    assert evaluate(make()).policy == ()
 
 
 def test_met_overall_is_unknown_while_ee_cannot_rule_out_code_x() -> None:

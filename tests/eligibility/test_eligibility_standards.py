@@ -38,12 +38,20 @@ def test_todays_routine_standards_are_the_regulations(
 
 
 @pytest.mark.parametrize("category", list(CareCategory))
-def test_stat_keeps_the_drive_standard_and_waits_one_day(category: CareCategory) -> None:
+def test_stat_keeps_the_regulations_standards_and_carries_the_one_day_policy_apart(
+    category: CareCategory,
+) -> None:
     routine, stat = standard_for(category, "routine", TODAY), standard_for(category, "stat", TODAY)
     assert routine is not None and stat is not None
-    assert stat.drive_minutes == routine.drive_minutes
-    assert stat.wait_days == 1
-    assert "policy" in stat.wait_citation
+    assert (stat.drive_minutes, stat.wait_days, stat.wait_citation, stat.citation) == (
+        routine.drive_minutes,
+        routine.wait_days,
+        routine.wait_citation,
+        routine.citation,
+    )
+    assert stat.policy_wait_days == 1
+    assert "policy" in stat.policy_basis and "not an access standard" in stat.policy_basis
+    assert routine.policy_wait_days is None
 
 
 def test_every_category_and_urgency_has_a_standard_today() -> None:

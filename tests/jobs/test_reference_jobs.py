@@ -93,3 +93,30 @@ def test_an_empty_seoc_list_never_empties_the_table(database_url: str) -> None:
     before = count(sessions, SeocEntry)
     summary = _run(database_url, "load-seoc", seoc=seoc_app([]))
     assert summary.outcome == "failed" and count(sessions, SeocEntry) == before
+
+
+def test_the_load_keeps_lighthouse_operating_status_for_the_nearest_facility_search(
+    database_url: str,
+) -> None:
+    from dataclasses import replace
+
+    from dst.reference.facilities import nearby_offering
+
+    records = list(demo_network().facilities[:25])
+    health = next(r for r in records if r.location is not None and r.services)
+    records = [replace(r, operating_status="CLOSED") if r is health else r for r in records]
+    summary = _run(database_url, "load-facilities", facilities=facilities_app(records))
+    assert summary.outcome == "ok", summary.error
+    assert health.location is not None
+    with sessions_for(database_url)() as session:
+        assert session.get(Facility, health.facility_id).operating_status == "CLOSED"  # type: ignore[union-attr]
+        found = nearby_offering(
+            session,
+            service_id=health.services[0],
+            clinical_service_id=1,
+            point=health.location,
+            radius_miles=1.0,
+        )
+    assert [(n.facility_id, n.operating_status) for n in found if n.facility_id == health.facility_id] == [
+        (health.facility_id, "CLOSED")
+    ]

@@ -16,6 +16,7 @@ from oidc_provider import ProviderState
 PROD_SECRETS = {
     "secret_key": SecretStr("k" * 40),
     "service_token": SecretStr("prod-service-token-0123456789"),
+    "accept_estimated_drive_times": True,
 }
 PROD_SERVICE = {"Authorization": "Bearer prod-service-token-0123456789"}
 

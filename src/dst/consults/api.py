@@ -99,7 +99,7 @@ async def _record(
 async def patient(
     request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
 ) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-patient") as ctx:
+    async with workflow.audited_read(request, dst_id, principal, "read-patient", designations=False) as ctx:
         return serializers.patient_json(await panels.patient(ctx))
 
 
@@ -107,7 +107,9 @@ async def patient(
 async def facilities(
     request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
 ) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-facilities") as ctx:
+    async with workflow.audited_read(
+        request, dst_id, principal, "read-facilities", designations=False
+    ) as ctx:
         return serializers.facilities_json(ctx, await panels.facilities(ctx), workflow.today())
 
 
@@ -115,7 +117,7 @@ async def facilities(
 async def community_providers(
     request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
 ) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-providers") as ctx:
+    async with workflow.audited_read(request, dst_id, principal, "read-providers", designations=False) as ctx:
         return serializers.providers_json(await panels.providers(ctx))
 
 
@@ -127,7 +129,7 @@ async def eligibility(request: Request, dst_id: str, principal: ClinicalUser) ->
 
 @router.get("/dst/{dst_id}/seocs", summary="Active SEOCs for the record's clinical service")
 async def seocs(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-seocs") as ctx:
+    async with workflow.audited_read(request, dst_id, principal, "read-seocs", designations=False) as ctx:
         service_info = ctx.service
 
         def rows(session: Session) -> list[dict[str, Any]]:
@@ -169,7 +171,9 @@ async def put_decision(
     response_class=PlainTextResponse,
 )
 async def consult_text(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
-    async with workflow.audited_read(request, dst_id, principal, "read-consult-text") as ctx:
+    async with workflow.audited_read(
+        request, dst_id, principal, "read-consult-text", designations=False
+    ) as ctx:
         found = ctx.dst_id
     snippet = f"DST ID:{found}#"
     if "application/json" in request.headers.get("accept", ""):

@@ -6,12 +6,16 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from dst.consults.models import Decision, DstRecord
 from dst.reference.models import ClinicalService
+
+if TYPE_CHECKING:
+    from dst.operations.designations import DesignationInfo
 
 # The clinical-service catalog is national reference data that changes with a release or a load
 # job, not between one panel request and the next: a snapshot serves a minute of requests.
@@ -68,6 +72,8 @@ class RecordContext:
     version: int
     service: ServiceInfo | None
     entries: Entries
+    # VA designations of this service at this station (any dates); the rules pick those in force.
+    designations: tuple[DesignationInfo, ...] = ()
 
     @classmethod
     def of(cls, record: DstRecord) -> RecordContext:
@@ -94,7 +100,25 @@ class RecordContext:
             version=record.version,
             service=ServiceInfo.of(record.clinical_service) if record.clinical_service else None,
             entries=entries,
+            designations=_designations(record),
         )
+
+
+def _designations(record: DstRecord) -> tuple[DesignationInfo, ...]:
+    session = object_session(record)
+    if session is None:
+        return ()
+    return _service_designations(session, record.station, record.clinical_service_id)
+
+
+def _service_designations(
+    session: Session, station: str, clinical_service_id: int | None
+) -> tuple[DesignationInfo, ...]:
+    if clinical_service_id is None:
+        return ()
+    from dst.operations.designations import for_service  # the console's table; imported late, no cycle
+
+    return for_service(session, station=station, clinical_service_id=clinical_service_id)
 
 
 _RECORD = (
@@ -150,8 +174,12 @@ class ServiceSnapshots:
 SERVICES = ServiceSnapshots()
 
 
-def read_context(session: Session, dst_id: str) -> RecordContext | None:
-    """The record's context in two indexed reads, without loading ORM objects."""
+def read_context(session: Session, dst_id: str, *, designations: bool = True) -> RecordContext | None:
+    """The record's context in a few indexed reads, without loading ORM objects.
+
+    `designations=False` leaves out the station's service designations, which only the
+    eligibility rules read (partner panels do not).
+    """
     row = session.execute(select(*_RECORD).where(DstRecord.dst_id == dst_id)).first()
     if row is None:
         return None
@@ -174,4 +202,7 @@ def read_context(session: Session, dst_id: str) -> RecordContext | None:
         version=row.version,
         service=service,
         entries=entries,
+        designations=_service_designations(session, row.station, row.clinical_service_id)
+        if designations
+        else (),
     )

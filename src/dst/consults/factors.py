@@ -48,7 +48,9 @@ CCE = Factor("CCE", "Community care eligible")
 ELB = Factor("ELB", "Eligibility basis")
 ESC = Factor("ESC", "E&E eligibility codes")
 DTE = Factor("DTE", "Drive time")
+RES = Factor("RES", "Residence used for drive time")
 WTE = Factor("WTE", "Wait time")
+SWP = Factor("SWP", "Stat wait policy")
 NAA = Factor("NAA", "Next available appointment")
 VAL = Factor("VAL", "Veteran agreed to later date")
 BMI = Factor("BMI", "Best medical interest")
@@ -74,7 +76,9 @@ ALL_FACTORS = (
     ELB,
     ESC,
     DTE,
+    RES,
     WTE,
+    SWP,
     NAA,
     VAL,
     BMI,
@@ -160,7 +164,9 @@ def consult_factor_lines(record: DstRecord, decision: Decision, *, as_asked: str
         line(ELB, ", ".join(c.upper() for c in result.basis) or "NONE"),
         line(ESC, _ee_codes(decision)),
         line(DTE, _criterion(result, "drive-time")),
+        *[line(RES, text) for text in _residence(decision)],
         line(WTE, _criterion(result, "wait-time")),
+        *[line(SWP, f"{STATUS_TEXT[p.status]} - {p.evidence} ({p.citation})") for p in result.policy],
     ]
     if decision.next_available_date:
         lines.append(line(NAA, decision.next_available_date.isoformat()))
@@ -186,6 +192,23 @@ def consult_factor_lines(record: DstRecord, decision: Decision, *, as_asked: str
 def _criterion(result: EligibilityResult, code: str) -> str:
     criterion = result.criterion(code)
     return f"{STATUS_TEXT[criterion.status]} - {criterion.evidence}"
+
+
+def _residence(decision: Decision) -> list[str]:
+    """Where the drive times start from; nothing for decisions saved before DST recorded it."""
+    residence = decision.evidence.get("residence") or {}
+    source, problem = residence.get("source"), residence.get("problem")
+    # ISO date-times in the evidence; the day is enough in the comment.
+    geocoded = (residence.get("geocodeDate") or "")[:10] or "on an unknown date"
+    changed = (residence.get("addressChangeDate") or "")[:10] or "on an unknown date"
+    if source == "zip-centroid":
+        return ["ZIP CODE CENTROID - E&E had no geocode; drive time not decided from it"]
+    if source != "ee-geocode":
+        return []
+    if problem == "stale-geocode":
+        stale = f"STALE E&E GEOCODE - geocoded {geocoded}, address changed {changed}"
+        return [f"{stale}; drive time not decided from it"]
+    return [f"E&E GEOCODE of the residential address (geocoded {geocoded})"]
 
 
 def _ee_codes(decision: Decision) -> str:

@@ -50,6 +50,7 @@ class FacilityRow:
     drive_method: str | None
     va_wait_days: float | None
     cc_wait_days: float | None
+    operating_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class Panels:
                 *drive.get(n.facility_id, (None, None, None)),
                 n.va_wait_days,
                 n.cc_wait_days,
+                n.operating_status,
             )
             for n in nearby
         ]

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from dst.consults.context import RecordContext
-from dst.consults.evidence import Assessment
+from dst.consults.evidence import Assessment, residence_source, residence_warning
 from dst.consults.models import DstRecord
 from dst.consults.panels import FacilitiesPanel, PatientPanel, ProvidersPanel
 from dst.consults.workflow import decision_body
@@ -81,13 +81,21 @@ def patient_json(panel: PatientPanel) -> dict[str, Any]:
         "addressAvailable": bool(panel.address and panel.address.is_complete),
         "location": None
         if panel.location is None
-        else {"lat": panel.location.lat, "lng": panel.location.lng, "source": panel.location_source},
+        else {
+            "lat": panel.location.lat,
+            "lng": panel.location.lng,
+            "source": panel.location_source,
+            "kind": residence_source(panel),
+        },
+        "residenceWarning": residence_warning(panel),
         "eligibilityCodes": None
         if ee is None
         else [
             {"code": c.code, "description": c.description, "effectiveDate": _iso(c.effective_date)}
             for c in ee.vce_codes
         ],
+        "geocodeDate": _iso(ee.geocode_date) if ee else None,
+        "addressChangeDate": _iso(ee.address_change_date) if ee else None,
         "enrollmentStatus": ee.enrollment_status if ee else None,
         "errors": errors_json(panel.errors),
     }
@@ -114,6 +122,7 @@ def facilities_json(ctx: RecordContext, panel: FacilitiesPanel, today: Any) -> d
                 "driveMinutes": r.drive_minutes,
                 "driveSource": r.drive_source,
                 "driveMethod": r.drive_method,
+                "operatingStatus": r.operating_status,
                 "withinDriveStandard": None
                 if r.drive_minutes is None or limit is None
                 else r.drive_minutes <= limit,
@@ -165,6 +174,17 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
             for c in result.criteria
         ],
         "basis": list(result.basis),
+        # VA policy limits beside the criteria, under their own basis codes (not 38 CFR 17.4040).
+        "policy": [
+            {
+                "code": p.code,
+                "status": p.status,
+                "evidence": p.evidence,
+                "citation": p.citation,
+                "details": p.details,
+            }
+            for p in result.policy
+        ],
         "standardsVersion": result.standards_version,
         "bmiOffered": result.bmi_offered,
         "basicIneligible": result.basic_ineligible,

@@ -134,11 +134,15 @@ async def load_context(request: Request, dst_id: str, principal: Principal, acti
 
 @asynccontextmanager
 async def audited_read(
-    request: Request, dst_id: str, principal: Principal, action: str
+    request: Request, dst_id: str, principal: Principal, action: str, *, designations: bool = True
 ) -> AsyncIterator[RecordContext]:
     """Read the record's context; its audit row is written while the body works out the answer and
-    is committed before the answer leaves (group commit, see dst.audit.batch)."""
-    ctx = await in_transaction(request, lambda s: read_context(s, dst_id), read_only=True)
+    is committed before the answer leaves (group commit, see dst.audit.batch).
+
+    Reads that apply no eligibility rule pass `designations=False` to skip one query."""
+    ctx = await in_transaction(
+        request, lambda s: read_context(s, dst_id, designations=designations), read_only=True
+    )
     if ctx is None:
         raise service.not_found(dst_id)
     audit: AuditBatcher = request.app.state.audit

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput, FacilityOption
-from dst.eligibility.standards import AccessStandard
+from dst.eligibility.standards import STAT_WAIT_POLICY, AccessStandard
 from dst.reference.catalog import CareCategory
 
 A4 = "38 CFR 17.4010(a)(4)"
 ROUTING = "routing"
+EE_GEOCODE = "ee-geocode"
+ZIP_CENTROID = "zip-centroid"
+CLOSED = "CLOSED"
+LIMITED = "LIMITED"
+# An estimated drive time (1.3 x straight-line miles at 50 mph) within this share of the standard
+# either way does not decide drive time. The estimator's two assumptions can each be off: US detour
+# indexes run about 1.2-1.4 (about 8% either side of 1.3) and door-to-door average speeds about
+# 40-60 mph (20% either side of 50), so the road time may be 0.77 to 1.35 times the estimate.
+# 30% either side of the standard covers that range (docs/eligibility.md).
+ESTIMATE_MARGIN = 0.30
+# Any drive source but "routing" (the straight-line estimator, or a source DST does not know) counts
+# as an estimate.
 
 CATEGORY_WORDS: dict[str, str] = {
     CareCategory.PRIMARY_CARE: "primary care",
@@ -39,6 +52,8 @@ class FacilityScan(NamedTuple):
     offering_count: int
     usable: list[FacilityOption]  # sorted nearest first
     unusable: list[FacilityOption]  # sorted by id
+    closed: tuple[FacilityOption, ...] = ()  # Lighthouse shows them CLOSED: they never count
+    limited: tuple[FacilityOption, ...] = ()  # LIMITED: they count, with a warning
 
 
 def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
@@ -46,16 +61,34 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
         return None
     usable: list[FacilityOption] = []
     unusable: list[FacilityOption] = []
+    closed: list[FacilityOption] = []
+    limited: list[FacilityOption] = []
     for f in facilities:
-        if f.offers_service:
-            minutes = f.drive_minutes
-            # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
-            good = type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
-            (usable if good else unusable).append(f)
+        if not f.offers_service:
+            continue
+        if f.operating_status is not None:
+            status = _status(f)
+            if status == CLOSED:
+                closed.append(f)
+                continue
+            if status == LIMITED:
+                limited.append(f)
+        minutes = f.drive_minutes
+        # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
+        good = type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
+        (usable if good else unusable).append(f)
     usable.sort(key=_SORT_KEY)
     if len(unusable) > 1:
         unusable.sort(key=_unusable_key)
-    return FacilityScan(len(usable) + len(unusable), usable, unusable)
+    if closed or limited:
+        closed.sort(key=_unusable_key)
+        limited.sort(key=_unusable_key)
+    return FacilityScan(len(usable) + len(unusable), usable, unusable, tuple(closed), tuple(limited))
+
+
+def _status(f: FacilityOption) -> str:
+    status = f.operating_status
+    return status.strip().upper() if isinstance(status, str) else ""
 
 
 # Sorting usable facilities on every field keeps the answer and its wording the same whatever
@@ -68,7 +101,45 @@ def _unusable_key(f: FacilityOption) -> tuple[str, str, str]:
 
 
 def _describe(f: FacilityOption) -> str:
-    return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source})"
+    status = _status(f) if f.operating_status is not None else ""
+    note = f", operating status {status}" if status and status != "NORMAL" else ""
+    return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source}{note})"
+
+
+def residence_problem(inp: EligibilityInput) -> tuple[str, str] | None:
+    """Why the point drive times start from may not be the Veteran's home, as (code, sentence)."""
+    if inp.residence_source is None:
+        return None
+    return residence_problem_of(inp.residence_source, inp.geocode_date, inp.address_change_date)
+
+
+def residence_problem_of(
+    source: str | None, geocode_date: datetime | None, address_change_date: datetime | None
+) -> tuple[str, str] | None:
+    if source == ZIP_CENTROID:
+        return ZIP_CENTROID, (
+            "E&E has no geocode for the residential address, so drive times were measured from the "
+            "centre of its ZIP code, which can be miles from the Veteran's home"
+        )
+    if source == EE_GEOCODE and _older(geocode_date, address_change_date):
+        geocoded, changed = _day(geocode_date), _day(address_change_date)
+        return "stale-geocode", (
+            f"E&E's geocode (dated {geocoded}) is older than the residential address change ({changed}), "
+            "so it may still place the Veteran at a previous address"
+        )
+    return None
+
+
+def _older(geocoded: datetime | None, changed: datetime | None) -> bool:
+    if not isinstance(geocoded, datetime) or not isinstance(changed, datetime):
+        return False
+    if (geocoded.tzinfo is None) != (changed.tzinfo is None):
+        geocoded, changed = geocoded.replace(tzinfo=None), changed.replace(tzinfo=None)
+    return geocoded < changed
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if isinstance(moment, datetime) else "unknown"
 
 
 class StandardWords(NamedTuple):
@@ -128,40 +199,88 @@ def drive_time(
             "name": f.name,
             "drive_minutes": f.drive_minutes,
             "drive_source": f.drive_source,
+            "operating_status": f.operating_status,
         }
         for f in usable
     ]
+    problem = residence_problem(inp)
     details: dict[str, Any] = {
         "standard_minutes": limit,
         "nearest": rows[0] if rows else None,
         "within_standard": rows[: len(within)],
         "out_of_standard": rows[len(within) :],
         "no_drive_time": [{"facility_id": f.facility_id, "name": f.name} for f in unusable],
+        "closed": [{"facility_id": f.facility_id, "name": f.name} for f in scan.closed],
+        "residence_source": inp.residence_source,
+        "residence_problem": problem[0] if problem else None,
+        "estimate_margin_percent": round(ESTIMATE_MARGIN * 100),
     }
-    status, text = _drive_outcome(service_name(inp), words, usable, within, unusable)
+    status, text, estimated = _drive_outcome(service_name(inp), words, limit, scan, within, problem)
+    details["decided_on_estimate"] = estimated
     return CriterionResult("drive-time", status, text, citation, details)
 
 
 def _drive_outcome(
     service: str,
     words: StandardWords,
-    usable: list[FacilityOption],
+    limit: int,
+    scan: FacilityScan,
     within: list[FacilityOption],
-    unusable: list[FacilityOption],
-) -> tuple[str, str]:
-    rule, limit = words.rule, words.within
-    if within:
-        # "Within 30 minutes" includes exactly 30: a facility at the standard means VA meets it.
-        return NOT_MET, f"Nearest VA facility offering {service}: {_describe(within[0])}; {rule}."
+    problem: tuple[str, str] | None,
+) -> tuple[str, str, bool]:
+    """(status, evidence, whether an estimate decided it)."""
+    rule, within_words = words.rule, words.within
+    usable, unusable = scan.usable, scan.unusable
+    if problem is not None:
+        nearest = f"nearest: {_describe(usable[0])}" if usable else "no VA facility offering it was found"
+        text = (
+            f"{problem[1]}; DST does not decide drive time from it (nor does VA's community care "
+            "eligibility service). Ask the Enrollment System team to geocode the current residential "
+            f"address, then reopen DST. For {service}, {nearest}; {rule}."
+        )
+        return UNKNOWN, text, False
+    low, high = limit * (1 - ESTIMATE_MARGIN), limit * (1 + ESTIMATE_MARGIN)
+    # A routed time within the standard, or an estimate well inside it, shows VA meets the standard.
+    # (within is sorted nearest first, so the first such facility is the nearest one.)
+    for f in within:
+        if f.drive_source == ROUTING or f.drive_minutes <= low:  # type: ignore[operator]
+            # "Within 30 minutes" includes exactly 30: a facility at the standard means VA meets it.
+            text = f"Nearest VA facility offering {service}: {_describe(f)}; {rule}.{_estimate_note(f)}"
+            return NOT_MET, text, f.drive_source != ROUTING
+    near = next((f for f in usable if f.drive_source != ROUTING and f.drive_minutes <= high), None)  # type: ignore[operator]
+    if near is not None:
+        text = (
+            f"The drive time to {_describe(near)} is a straight-line estimate within "
+            f"{round(ESTIMATE_MARGIN * 100)}% of the {limit}-minute standard, too close for an "
+            f"estimate to decide ({rule}; 38 CFR 17.4040(b) calls for GIS software). Check the drive "
+            "with a GIS routing tool, or ask a DST administrator to configure a routing service "
+            "(DST_ROUTING_URL) and reopen DST."
+        )
+        return UNKNOWN, text, False
     if unusable:
         nearest = f"nearest with a drive time: {_describe(usable[0])}" if usable else "none has a drive time"
-        return UNKNOWN, (
-            f"{_count(len(unusable))} offering {service} without a usable drive time could be {limit}; "
-            f"{nearest}. Retry the facility search or check the Veteran's residential address."
+        text = (
+            f"{_count(len(unusable))} offering {service} without a usable drive time could be "
+            f"{within_words}; {nearest}. Retry the facility search or check the Veteran's residential "
+            "address."
         )
+        return UNKNOWN, text, False
     if usable:
-        return MET, f"No VA facility offering {service} is {limit}; nearest: {_describe(usable[0])}."
-    return MET, f"No VA facility offering {service} was found near the Veteran's residence; {rule}."
+        f = usable[0]
+        nearest = f"nearest: {_describe(f)}.{_estimate_note(f)}"
+        text = f"No VA facility offering {service} is {within_words}; {nearest}"
+        return MET, text, f.drive_source != ROUTING
+    return MET, f"No VA facility offering {service} was found near the Veteran's residence; {rule}.", False
+
+
+def _estimate_note(f: FacilityOption) -> str:
+    if f.drive_source == ROUTING:
+        return ""
+    percent = round(ESTIMATE_MARGIN * 100)
+    return (
+        f" The drive time is a straight-line estimate, not a GIS routing (38 CFR 17.4040(b)); it is more "
+        f"than {percent}% from the standard, so it decides."
+    )
 
 
 def drive_warnings(scan: FacilityScan | None) -> list[str]:
@@ -173,6 +292,8 @@ def drive_warnings(scan: FacilityScan | None) -> list[str]:
         "it was not used."
         for f in scan.unusable
     ]
+    if scan.closed or scan.limited:
+        warnings.extend(_status_warnings(scan))
     nearest = scan.usable[0] if scan.usable else None
     if nearest is not None and nearest.drive_source != ROUTING:
         warnings.append(
@@ -182,19 +303,47 @@ def drive_warnings(scan: FacilityScan | None) -> list[str]:
     return warnings
 
 
+def _status_warnings(scan: FacilityScan) -> list[str]:
+    closed = [
+        f"{f.name} ({f.facility_id}) offers the service but Lighthouse shows it CLOSED; it was not counted."
+        for f in scan.closed
+    ]
+    limited = [
+        f"{f.name} ({f.facility_id}) has operating status LIMITED in Lighthouse; it still counts toward "
+        "VA meeting the drive-time standard. Confirm with the facility that it offers this care now."
+        for f in scan.limited
+    ]
+    return closed + limited
+
+
 def wait_time(
     inp: EligibilityInput, standard: AccessStandard | None, no_standard: str
 ) -> tuple[CriterionResult, date | None]:
     """Met when VA's next available appointment is after the wait-time eligibility date."""
     if standard is None:
         return CriterionResult("wait-time", UNKNOWN, no_standard, A4, {}), None
-    citation = standard_words(standard).wait_citation
+    return _wait_result(inp, standard, "wait-time", standard_words(standard).wait_citation)
+
+
+def stat_wait_policy(inp: EligibilityInput, standard: AccessStandard | None) -> CriterionResult | None:
+    """The VA policy wait limit for stat consults, judged like wait time but under its own basis code.
+
+    None when no policy applies. Its citation is the policy, never 38 CFR 17.4010(a)(4) or 17.4040.
+    """
+    if standard is None or standard.policy_wait_days is None:
+        return None
+    policy = replace(standard, wait_days=standard.policy_wait_days, wait_citation=standard.policy_basis)
+    result, _ = _wait_result(inp, policy, STAT_WAIT_POLICY, standard.policy_basis)
+    return result
+
+
+def _wait_result(
+    inp: EligibilityInput, standard: AccessStandard, code: str, citation: str
+) -> tuple[CriterionResult, date | None]:
     start = inp.file_entry_date
     if start is None or start > inp.as_of:
         text = _bad_start_text(inp, start)
-        return CriterionResult(
-            "wait-time", UNKNOWN, text, citation, {"standard_days": standard.wait_days}
-        ), None
+        return CriterionResult(code, UNKNOWN, text, citation, {"standard_days": standard.wait_days}), None
     standard_date = start + timedelta(days=standard.wait_days)
     anchor, anchor_kind = _anchor(inp, standard_date)
     dates = _WaitDates(start.isoformat(), standard_date.isoformat(), anchor.isoformat(), standard_date)
@@ -207,7 +356,7 @@ def wait_time(
         "next_available_date": _iso(inp.next_available_date),
     }
     status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
-    return CriterionResult("wait-time", status, text, citation, details), anchor
+    return CriterionResult(code, status, text, citation, details), anchor
 
 
 class _WaitDates(NamedTuple):
@@ -255,7 +404,8 @@ def _limit_text(standard: AccessStandard, kind: str, dates: _WaitDates) -> str:
             f"clinically indicated date {dates.anchor}, if the Veteran agreed to it as a later date "
             f"(otherwise the {days}-day date {dates.standard}; {cite})"
         )
-    return f"wait-time eligibility date {dates.anchor} ({days} days from file entry {dates.start}, {cite})"
+    unit = "day" if days == 1 else "days"
+    return f"wait-time eligibility date {dates.anchor} ({days} {unit} from file entry {dates.start}, {cite})"
 
 
 def _wait_outcome(
@@ -282,7 +432,7 @@ def _wait_outcome(
         return UNKNOWN, (
             f"VA's next available appointment {available.isoformat()} is after the {standard.wait_days}-day "
             f"date {dates.standard} but not after the clinically indicated date {dates.anchor}. If the "
-            f"Veteran agreed to that later date VA meets the standard; if not, wait time is met "
+            f"Veteran agreed to that later date VA meets the limit; if not, VA does not meet it "
             f"({standard.wait_citation}). Record whether the Veteran agreed to the later date."
         )
     return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."

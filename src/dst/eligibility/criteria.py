@@ -23,8 +23,15 @@ def _mid_sentence(label: str) -> str:
     return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
+# Bases that are VA policy, not criteria of 17.4010: reported beside the criteria, never among them.
+POLICY_LABELS: dict[str, str] = {
+    "stat-wait-policy": "Stat consult wait policy (DST policy, 1 day; not a 38 CFR 17.4040 standard)",
+}
+
 # Labels for use mid-sentence: "drive time", but "VA quality standards not met" keeps its case.
-_SENTENCE_LABELS = {code: _mid_sentence(label) for code, label in CRITERION_LABELS.items()}
+_SENTENCE_LABELS = {
+    code: _mid_sentence(label) for code, label in (*CRITERION_LABELS.items(), *POLICY_LABELS.items())
+}
 
 
 def label_in_sentence(code: str) -> str:
@@ -43,6 +50,12 @@ CRITERION_CITATIONS: dict[str, str] = {
     "best-medical-interest": "38 CFR 17.4010(a)(5)",
     "quality-standards": "38 CFR 17.4010(a)(6)",
 }
+
+
+# Places without a full-service VA medical facility in most of their area. E&E still decides code N
+# per Veteran (a New Hampshire Veteran may be served by White River Junction VAMC across the state
+# line), so living here is a reason to check E&E's answer, never a "met" of its own.
+OFTEN_NO_FULL_SERVICE = frozenset({"AK", "HI", "GU", "AS", "MP", "VI"})
 
 
 EE_CRITERIA = (("no-full-service-va", "N"), ("grandfathered", "G"), ("hardship", HARDSHIP))
@@ -78,6 +91,12 @@ def ee_criterion(
         )
         return CriterionResult(code_name, UNKNOWN, text, citation, details)
     text = f"E&E shows no code {vce} ({meaning}); codes in effect: {ee.listing}."
+    state = (inp.residence_state or "").strip().upper() if vce == "N" else ""
+    if state in OFTEN_NO_FULL_SERVICE:
+        text += (
+            f" The Veteran lives in {state}, where most Veterans have code N: ask the Enrollment System "
+            "team to confirm; DST does not assume it."
+        )
     return CriterionResult(code_name, NOT_MET, text, citation, details)
 
 
@@ -102,12 +121,13 @@ def service_not_available(inp: EligibilityInput, scan: FacilityScan | None) -> C
     designated = inp.service_offered_by_va
     details = {"designation": _DESIGNATION_WORDS[designated]}
     if designated is False:
+        source = f" ({inp.service_designation})" if inp.service_designation else ""
         return CriterionResult(
             "service-not-available",
             MET,
-            f"VA has designated {service} as care VA does not offer.",
+            f"VA has designated {service} as care VA does not offer{source}.",
             citation,
-            details,
+            {**details, "source": inp.service_designation},
         )
     if designated is True:
         return CriterionResult(
@@ -131,10 +151,13 @@ def quality_standards(inp: EligibilityInput) -> CriterionResult:
     """Met only when VA has designated the service line as not meeting VA quality standards."""
     citation, service = CRITERION_CITATIONS["quality-standards"], service_name(inp)
     if inp.quality_standards_not_met:
+        source = f" ({inp.quality_designation})" if inp.quality_designation else ""
         text = (
-            f"VA has designated the VA medical service line for {service} as not meeting quality standards."
+            f"VA has designated the VA medical service line for {service} as not meeting quality "
+            f"standards{source}."
         )
-        return CriterionResult("quality-standards", MET, text, citation, {"designated": True})
+        details = {"designated": True, "source": inp.quality_designation}
+        return CriterionResult("quality-standards", MET, text, citation, details)
     text = f"VA has not designated the VA medical service line for {service} as failing VA quality standards."
     return CriterionResult("quality-standards", NOT_MET, text, citation, {"designated": False})
 

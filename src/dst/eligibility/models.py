@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dst.reference.catalog import CareCategory
@@ -47,6 +47,7 @@ class FacilityOption:
     drive_minutes: float | None
     drive_source: str  # "routing" | "estimate" | ...
     offers_service: bool = True
+    operating_status: str | None = None  # Lighthouse operatingStatus.code: NORMAL, NOTICE, LIMITED, CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,11 @@ class EligibilityInput:
     vce_codes: tuple[VceInput, ...] | None = None  # None: E&E could not be reached
     ee_error: str | None = None
     residence_state: str | None = None
+    # Where the drive times start: "ee-geocode" (E&E's geocode of the residential address) or
+    # "zip-centroid" (no geocode; the centre of the residential ZIP code); None when not stated.
+    residence_source: str | None = None
+    geocode_date: datetime | None = None  # E&E geocodingInfo/geocodeDate
+    address_change_date: datetime | None = None  # the residential address's addressChangeDateTime
     care_category: CareCategory | None = None
     urgency: str = "routine"
     facilities: tuple[FacilityOption, ...] | None = None  # None: facility or drive data unavailable
@@ -68,7 +74,9 @@ class EligibilityInput:
     bmi_factor: str | None = None
     bmi_explanation: str | None = None
     service_offered_by_va: bool | None = None  # None: VA has made no designation
+    service_designation: str | None = None  # the designation's citation, for the evidence
     quality_standards_not_met: bool = False
+    quality_designation: str | None = None  # the designation's citation, for the evidence
     consult_signed: bool = False
     clinical_service: str | None = None  # official name, only for the evidence text
 
@@ -123,6 +131,9 @@ class EligibilityResult:
     as_of: date | None = None
     basic_ineligible: bool = False
     summary: str = ""
+    # VA policy limits judged beside the criteria under their own basis codes (stat consults' 1-day
+    # wait: "stat-wait-policy"); never one of CRITERION_CODES, never cited as 38 CFR 17.4040.
+    policy: tuple[CriterionResult, ...] = ()
 
     def __init__(
         self,
@@ -137,6 +148,7 @@ class EligibilityResult:
         as_of: date | None = None,
         basic_ineligible: bool = False,
         summary: str = "",
+        policy: tuple[CriterionResult, ...] = (),
     ) -> None:
         # One __dict__ write instead of ten frozen setattr calls; see CriterionResult.__init__.
         self.__dict__.update(
@@ -150,6 +162,7 @@ class EligibilityResult:
             as_of=as_of,
             basic_ineligible=basic_ineligible,
             summary=summary,
+            policy=policy,
         )
 
     def criterion(self, code: str) -> CriterionResult:
@@ -171,6 +184,7 @@ class EligibilityResult:
             "as_of": _iso(self.as_of),
             "basic_ineligible": self.basic_ineligible,
             "summary": self.summary,
+            "policy": [c.to_dict() for c in self.policy],
         }
 
     @classmethod
@@ -186,6 +200,7 @@ class EligibilityResult:
             as_of=_date(data.get("as_of")),
             basic_ineligible=data.get("basic_ineligible", False),
             summary=data.get("summary", ""),
+            policy=tuple(CriterionResult.from_dict(c) for c in data.get("policy", ())),
         )
 
 

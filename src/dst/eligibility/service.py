@@ -6,18 +6,22 @@ from datetime import date
 
 from dst.eligibility.access import (
     A4,
+    EE_GEOCODE,
     FacilityScan,
     drive_time,
     drive_warnings,
+    residence_problem,
     scan_facilities,
     service_name,
+    stat_wait_policy,
     wait_time,
 )
 from dst.eligibility.bmi import bmi_offered
-from dst.eligibility.codes import INELIGIBLE, EffectiveCodes
+from dst.eligibility.codes import INELIGIBLE, NO_FULL_SERVICE, EffectiveCodes
 from dst.eligibility.codes import effective_codes as _effective_codes
 from dst.eligibility.criteria import (
     CRITERION_CITATIONS,
+    OFTEN_NO_FULL_SERVICE,
     best_medical_interest,
     ee_criteria,
     explanation_warnings,
@@ -71,15 +75,17 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         wait,
     ]
     quality = quality_standards(inp)
-    other_basis = [c.code for c in (*before_bmi, quality) if c.status == MET]
+    stat_policy = stat_wait_policy(inp, standard)
+    policy = () if stat_policy is None else (stat_policy,)
+    other_basis = [c.code for c in (*before_bmi, quality, *policy) if c.status == MET]
     offered = bmi_offered(
         otherwise_eligible=bool(other_basis), consult_signed=inp.consult_signed, basic_ineligible=False
     )
     bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
     criteria = (*before_bmi, bmi, quality)
-    basis = tuple([c.code for c in criteria if c.status == MET])
+    basis = tuple([c.code for c in (*criteria, *policy) if c.status == MET])
     basic_known = ee is not None and not ee.unrecognised
-    eligible = _overall(criteria, basis, basic_known=basic_known)
+    eligible = _overall((*criteria, *policy), basis, basic_known=basic_known)
     return EligibilityResult(
         eligible=eligible,
         criteria=criteria,
@@ -89,7 +95,8 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         warnings=tuple(warnings),
         wait_time_eligibility_date=wait_date,
         as_of=inp.as_of,
-        summary=_summary(eligible, criteria, basic_known=basic_known, offered=offered),
+        summary=_summary(eligible, (*criteria, *policy), basic_known=basic_known, offered=offered),
+        policy=policy,
     )
 
 
@@ -148,11 +155,36 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: Faci
         warnings.append("No residential state or territory on file in the Enrollment System.")
     elif state not in US_STATES_AND_TERRITORIES:
         warnings.append(f"Residential state {inp.residence_state!r} is not a US state or territory.")
+    elif state in OFTEN_NO_FULL_SERVICE and ee is not None and not ee.has(NO_FULL_SERVICE):
+        warnings.append(
+            f"The Veteran lives in {state}, which has no full-service VA medical facility in most of its "
+            "area, but E&E shows no code N. DST does not assume code N: E&E decides it for each Veteran. "
+            "Ask the Enrollment System team to confirm whether code N applies."
+        )
+    if inp.residence_source is not None:
+        warnings.extend(_residence_warnings(inp))
     if _urgency(inp) == STAT:
-        warnings.append("Stat consult: the 1-day wait-time standard is DST policy; 38 CFR 17.4040 sets none.")
+        warnings.append(
+            "Stat consult: wait time is judged by the regulation's standard; the 1-day limit is DST policy "
+            "(38 CFR 17.4040 sets no stat standard) and is reported separately as stat-wait-policy."
+        )
     warnings.extend(drive_warnings(scan))
     warnings.extend(explanation_warnings(inp))
     return warnings
+
+
+def _residence_warnings(inp: EligibilityInput) -> list[str]:
+    if inp.residence_source is None:
+        return []
+    problem = residence_problem(inp)
+    if problem is not None:
+        return [f"Residence: {problem[1]}. Drive time is not decided from it."]
+    if inp.residence_source == EE_GEOCODE and (inp.geocode_date is None or inp.address_change_date is None):
+        return [
+            "E&E did not date both the geocode and the residential address change, so DST cannot tell "
+            "whether the geocode is current."
+        ]
+    return []
 
 
 def _basic_ineligible(

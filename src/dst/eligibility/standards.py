@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from dst.reference.catalog import CareCategory
@@ -25,6 +25,13 @@ class AccessStandard:
     citation: str
     drive_citation: str = ""
     wait_citation: str = ""
+    # A VA policy wait limit applied beside the regulation's (stat consults: 1 day). It is never an
+    # access standard of 17.4040: the engine reports it under its own basis code, STAT_WAIT_POLICY.
+    policy_wait_days: int | None = None
+    policy_basis: str = ""
+
+
+STAT_WAIT_POLICY = "stat-wait-policy"
 
 
 # 84 FR 26278 (June 5, 2019) made 38 CFR 17.4040 effective June 6, 2019. The 2020 guidance
@@ -35,27 +42,21 @@ _V2019 = "38-CFR-17.4040/2019-06-06"
 _FROM_2019 = date(2019, 6, 6)
 _PC_MH_EC = "38 CFR 17.4040(a)(1)"
 _SPECIALTY = "38 CFR 17.4040(a)(2)"
-# The regulation has no stat standard. DST's VCCPE-Admin guide applies 1 day to stat consults,
-# because a stat consult must be completed within 24 hours; we keep that as VA policy data,
-# labelled as policy so nobody mistakes it for the regulation (docs/eligibility.md).
-_STAT_POLICY = "DST policy for stat consults (1 day); 38 CFR 17.4040 sets no stat standard"
+# The regulation has no stat standard: its 20- and 28-day standards apply to every consult, stat
+# or not. DST's VCCPE-Admin guide also applies 1 day to stat consults, because a stat consult must be
+# completed within 24 hours. DST keeps that as VA policy data beside the regulation's standard and
+# reports it under its own basis code, so nobody mistakes it for the regulation (docs/eligibility.md).
+_STAT_POLICY = (
+    "DST policy for stat consults (1 day, VCCPE-Admin workflow); not an access standard: "
+    "38 CFR 17.4040 sets none for stat consults"
+)
 
 
 def _rows(category: CareCategory, drive: int, wait: int, paragraph: str) -> tuple[AccessStandard, ...]:
     routine = AccessStandard(
         _V2019, _FROM_2019, category, ROUTINE, drive, wait, paragraph, f"{paragraph}(i)", f"{paragraph}(ii)"
     )
-    stat = AccessStandard(
-        _V2019,
-        _FROM_2019,
-        category,
-        STAT,
-        drive,
-        1,
-        f"{paragraph}; {_STAT_POLICY}",
-        f"{paragraph}(i)",
-        _STAT_POLICY,
-    )
+    stat = replace(routine, urgency=STAT, policy_wait_days=1, policy_basis=_STAT_POLICY)
     return routine, stat
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -10,13 +11,15 @@ from sqlalchemy.orm import Session
 from dst.auth import Principal, Role
 from dst.consults.errors import NotFound
 from dst.db.base import utcnow
-from dst.operations import enablement, maintenance, mappings, outages
+from dst.operations import designations, enablement, maintenance, mappings, outages
 from dst.operations.monitor import OperationsMonitor, report_check
 from dst.operations.schemas import (
     CheckIn,
+    DesignationIn,
     EnablementIn,
     OverrideIn,
     WindowIn,
+    designation_json,
     notice_json,
     outage_json,
     override_json,
@@ -171,5 +174,50 @@ async def remove_override(request: Request, override_id: int, principal: Operato
             session, override_id=override_id, principal=principal, now=utcnow()
         )
         return override_json(override)
+
+    return await in_transaction(request, work)
+
+
+@router.get(
+    "/service-designations", summary="Designations of services not offered or below quality standards"
+)
+async def list_designations(request: Request, _: Operator) -> list[dict[str, Any]]:
+    rows = await in_transaction(request, designations.listing)
+    return [designation_json(r) for r in rows]
+
+
+@router.post(
+    "/service-designations",
+    status_code=201,
+    summary="Designate a station's clinical service as not offered by VA or below VA quality standards",
+)
+async def add_designation(request: Request, body: DesignationIn, principal: Operator) -> dict[str, Any]:
+    def work(session: Session) -> dict[str, Any]:
+        row = designations.add_designation(
+            session,
+            station=body.station,
+            clinical_service=body.clinical_service,
+            kind=body.kind,
+            effective_from=body.effective_from,
+            effective_to=body.effective_to,
+            reason=body.reason,
+            principal=principal,
+            now=utcnow(),
+        )
+        return designation_json(row)
+
+    return await in_transaction(request, work)
+
+
+@router.delete("/service-designations/{designation_id}", summary="End a designation from today (audited)")
+async def end_designation(
+    request: Request, designation_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: Operator
+) -> dict[str, Any]:
+    def work(session: Session) -> dict[str, Any]:
+        # The same calendar day the eligibility rules use for as_of (the server's local date).
+        row = designations.end_designation(
+            session, designation_id=designation_id, principal=principal, now=utcnow(), today=date.today()
+        )
+        return designation_json(row)
 
     return await in_transaction(request, work)

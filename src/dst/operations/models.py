@@ -1,10 +1,10 @@
-"""Operations tables: enablement rules, maintenance windows, partner outages, mapping overrides."""
+"""Operations tables: enablement, maintenance windows, outages, mapping overrides, service designations."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dst.db.base import Base, UtcDateTime, utcnow
@@ -80,3 +80,32 @@ class MappingOverride(Base):
     set_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     removed_by: Mapped[str | None] = mapped_column(String(80))
     removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+SERVICE_NOT_OFFERED = "service-not-offered"  # 38 CFR 17.4010(a)(1)
+QUALITY_NOT_MET = "quality-standards-not-met"  # 38 CFR 17.4010(a)(6)
+DESIGNATION_KINDS = (SERVICE_NOT_OFFERED, QUALITY_NOT_MET)
+
+
+class ServiceDesignation(Base):
+    """VA's designation that a station does not offer a clinical service, or that the service line
+    does not meet VA quality standards, for a span of days. Rows are never deleted: ending one early
+    sets its last day and who ended it, so every past decision can be traced to the row it cited.
+    """
+
+    __tablename__ = "service_designation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station: Mapped[str] = mapped_column(String(3), index=True)
+    clinical_service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinical_service.id", ondelete="SET NULL"), index=True
+    )
+    clinical_service_name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(30))  # one of DESIGNATION_KINDS
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)  # last day in force; None: until ended
+    reason: Mapped[str] = mapped_column(String(300))
+    set_by: Mapped[str] = mapped_column(String(80))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_by: Mapped[str | None] = mapped_column(String(80))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from dst.operations.enablement import Standing
-from dst.operations.models import EnablementRule, MaintenanceWindow, MappingOverride, PartnerOutage
+from dst.operations.models import (
+    EnablementRule,
+    MaintenanceWindow,
+    MappingOverride,
+    PartnerOutage,
+    ServiceDesignation,
+)
 from dst.operations.notices import Notice
 
 
@@ -42,6 +49,33 @@ class OverrideIn(CamelModel):
     station: str = Field(pattern=r"^[0-9]{3}$")
     consult_service: str = Field(min_length=1, max_length=80)
     clinical_service: str = Field(min_length=1, max_length=80)
+
+
+class DesignationIn(CamelModel):
+    station: str = Field(pattern=r"^\d{3}$")
+    clinical_service: str = Field(min_length=1, max_length=80)
+    kind: Literal["service-not-offered", "quality-standards-not-met"] = Field(
+        description="service-not-offered: 38 CFR 17.4010(a)(1); quality-standards-not-met: 17.4010(a)(6)"
+    )
+    effective_from: date = Field(description="First day in force")
+    effective_to: date | None = Field(default=None, description="Last day in force; empty until ended")
+    reason: str = Field(min_length=1, max_length=300, description="Why, and the designating source")
+
+
+def designation_json(row: ServiceDesignation) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "station": row.station,
+        "clinicalService": row.clinical_service_name,
+        "kind": row.kind,
+        "effectiveFrom": row.effective_from.isoformat(),
+        "effectiveTo": row.effective_to.isoformat() if row.effective_to else None,
+        "reason": row.reason,
+        "setBy": row.set_by,
+        "setAt": row.set_at.isoformat(),
+        "endedBy": row.ended_by,
+        "endedAt": row.ended_at.isoformat() if row.ended_at else None,
+    }
 
 
 def rule_json(rule: EnablementRule) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dst.consults.errors import DstProblem, Invalid
 from dst.consults.schemas import ConsultContext
 from dst.db.base import utcnow
-from dst.operations import enablement, maintenance, mappings, outages
+from dst.operations import designations, enablement, maintenance, mappings, outages
 from dst.operations.models import WHOLE_DST
 from dst.operations.monitor import WholeDstMaintenance
 from dst.reference import service as reference
@@ -77,7 +77,21 @@ DONE = {
     "cancelled": "The maintenance window was cancelled.",
     "override": "The mapping override is in effect.",
     "removed": "The mapping override was removed.",
+    "designation": "The designation was recorded; DST cites it in decisions while it is in force.",
+    "ended": "The designation was ended; from today DST no longer cites it.",
 }
+
+
+def parse_day(raw: str, field: str, label: str, *, required: bool) -> date | None:
+    """A `date` input value (YYYY-MM-DD)."""
+    if not raw.strip():
+        if required:
+            raise Invalid(f"Enter the {label}, for example 2026-12-01.", field=field)
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise Invalid(f"Enter the {label} as a date, for example 2026-12-01.", field=field) from None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -267,6 +281,73 @@ async def post_remove_mapping(request: Request, override_id: int, principal: Adm
         return "removed"
 
     return await _act(request, work, mappings_page, form, "/admin/mappings")
+
+
+async def designations_page(
+    request: Request,
+    *,
+    form: dict[str, str] | None = None,
+    errors: list[dict[str, str]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    def work(session: Session) -> dict[str, Any]:
+        return {
+            "designations": designations.listing(session),
+            "services": [s.name for s in reference.all_clinical_services(session)],
+        }
+
+    data = await in_transaction(request, work)
+    context = {
+        **data,
+        "kinds": designations.KIND_LABELS,
+        "today": date.today(),
+        "form": form or {"kind": "service-not-offered"},
+        "errors": errors or [],
+        "done": DONE.get(request.query_params.get("done", "")),
+    }
+    return render(request, "operations/designations.html", context, status_code=status_code)
+
+
+@router.get("/designations", response_class=HTMLResponse)
+async def designations_admin(request: Request, _: AdminUser) -> Response:
+    return await designations_page(request)
+
+
+@router.post("/designations")
+async def post_designation(request: Request, principal: AdminUser) -> Response:
+    form = await _form(request)
+
+    def work(session: Session) -> str:
+        designations.add_designation(
+            session,
+            station=form.get("station", ""),
+            clinical_service=form.get("clinicalService", ""),
+            kind=form.get("kind", ""),
+            effective_from=parse_day(
+                form.get("effectiveFrom", ""), "effectiveFrom", "first day", required=True
+            )
+            or date.today(),
+            effective_to=parse_day(form.get("effectiveTo", ""), "effectiveTo", "last day", required=False),
+            reason=form.get("reason", ""),
+            principal=principal,
+            now=utcnow(),
+        )
+        return "designation"
+
+    return await _act(request, work, designations_page, form, "/admin/designations")
+
+
+@router.post("/designations/{designation_id}/end")
+async def post_end_designation(request: Request, designation_id: int, principal: AdminUser) -> Response:
+    form = await _form(request)
+
+    def work(session: Session) -> str:
+        designations.end_designation(
+            session, designation_id=designation_id, principal=principal, now=utcnow(), today=date.today()
+        )
+        return "ended"
+
+    return await _act(request, work, designations_page, form, "/admin/designations")
 
 
 async def turned_off_page(request: Request, ctx: ConsultContext) -> Response | None:

@@ -25,6 +25,7 @@ class Nearby:
     miles: float
     va_wait_days: float | None
     cc_wait_days: float | None
+    operating_status: str | None = None
 
 
 def nearby_offering(
@@ -44,6 +45,7 @@ def nearby_offering(
             Facility.lng,
             FacilityWaitTime.va_average_days,
             FacilityWaitTime.cc_average_days,
+            Facility.operating_status,
         )
         .join(FacilityService, FacilityService.facility_id == Facility.facility_id)
         .outerjoin(
@@ -58,11 +60,13 @@ def nearby_offering(
         )
     ).all()
     found = []
-    for facility_id, name, city, state, phone, lat, lng, va_days, cc_days in rows:
+    for facility_id, name, city, state, phone, lat, lng, va_days, cc_days, status in rows:
         location = GeoPoint(lat, lng)  # type: ignore[arg-type]  # the box filter excludes NULLs
         miles = miles_between(point, location)
         if miles <= radius_miles:
-            found.append(Nearby(facility_id, name, city, state, phone, location, miles, va_days, cc_days))
+            found.append(
+                Nearby(facility_id, name, city, state, phone, location, miles, va_days, cc_days, status)
+            )
     found.sort(key=lambda n: n.miles)
     return found
 
@@ -81,6 +85,7 @@ def copy_record(facility: Facility, record: FacilityRecord) -> None:
     facility.lat = record.location.lat if record.location else None
     facility.lng = record.location.lng if record.location else None
     facility.services = sorted(record.services)
+    facility.operating_status = record.operating_status
 
 
 def replace_wait_times(

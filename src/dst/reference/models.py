@@ -111,6 +111,8 @@ class Facility(Base):
     lat: Mapped[float | None] = mapped_column(Float, index=True)
     lng: Mapped[float | None] = mapped_column(Float)
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Lighthouse operatingStatus.code (NORMAL, NOTICE, LIMITED, CLOSED); a CLOSED facility never counts.
+    operating_status: Mapped[str | None] = mapped_column(String(20))
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

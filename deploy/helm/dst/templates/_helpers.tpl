@@ -58,6 +58,7 @@ DST_SCHEDULER_ENABLED: "false"
 DST_EE_USERNAME: {{ .Values.config.eeUsername | quote }}
 DST_PARTNER_TIMEOUT_S: {{ .Values.config.partnerTimeoutS | quote }}
 DST_PURGE_AFTER_DAYS: {{ .Values.config.purgeAfterDays | quote }}
+DST_ACCEPT_ESTIMATED_DRIVE_TIMES: {{ .Values.config.acceptEstimatedDriveTimes | toString | quote }}
 {{- with .Values.config.mviUrl }}
 DST_MVI_URL: {{ . | quote }}
 {{- end }}
