@@ -104,7 +104,7 @@ def test_dst_fakes_serve_answers_the_facilities_api(tmp_path) -> None:
     command = [sys.executable, "-m", "dst.cli", "fakes", "serve", "--port", str(port)]
     log = tmp_path / "fakes.log"
     with log.open("wb") as out:
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=out)  # noqa: S603
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
     try:
         url = f"http://127.0.0.1:{port}/facilities/facilities"
         deadline = time.monotonic() + 60
