@@ -44,6 +44,15 @@ async def in_transaction(request: Request, work: Callable[[Session], T], *, read
     return await anyio.to_thread.run_sync(run)
 
 
+def public_url(request: Request, route_name: str) -> str:
+    """An absolute URL of one of DST's routes: from DST_PUBLIC_BASE_URL when set (always in
+    production), so a forged Host header cannot choose where the identity provider sends the user."""
+    base = get_settings(request).public_base_url
+    if base:
+        return base + str(request.app.url_path_for(route_name))
+    return str(request.url_for(route_name))
+
+
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -119,7 +128,7 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, presented: str | None) -> None:
     expected = request.session.get("csrf")
-    if not expected or not presented or not secrets.compare_digest(str(expected), presented):
+    if not expected or not presented or not token_matches(presented, str(expected)):
         raise HTTPException(
             403, "This form has expired or did not come from DST. Reload the page and try again."
         )
