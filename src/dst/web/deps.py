@@ -10,7 +10,7 @@ import anyio
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from dst.auth import CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
+from dst.auth import CLIENT_TOKENS, CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
 from dst.config import Settings
 from dst.consults.panels import Panels
 from dst.db.engine import transaction
@@ -57,13 +57,28 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def machine_principal(settings: Settings, presented: str, source_ip: str | None) -> Principal | None:
+    """The machine client whose token this is: each client's own token and role, or DST_SERVICE_TOKEN
+    (the service role, as before) unless production retired it. Every token is compared."""
+    found: Principal | None = None
+    if not settings.service_token_retired and token_matches(
+        presented, settings.service_token.get_secret_value()
+    ):
+        found = Principal("service", "DST service client", Role.SERVICE, source_ip)
+    for name, (role, user_id) in CLIENT_TOKENS.items():
+        secret = getattr(settings, name)
+        if secret is not None and token_matches(presented, secret.get_secret_value()) and found is None:
+            found = Principal(user_id, f"DST {user_id} client", role, source_ip)
+    return found
+
+
 def current_principal(request: Request) -> Principal | None:
     """A machine client's bearer token, or the signed-in person's session."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        expected = get_settings(request).service_token.get_secret_value()
-        if token_matches(header[7:].strip(), expected):
-            return Principal("service", "DST service client", Role.SERVICE, client_ip(request))
+        principal = machine_principal(get_settings(request), header[7:].strip(), client_ip(request))
+        if principal is not None:
+            return principal
         raise HTTPException(401, "The bearer token is not valid.", headers={"WWW-Authenticate": "Bearer"})
     user = request.session.get("user") if "session" in request.scope else None
     if not user:

@@ -16,7 +16,7 @@ from joserfc.errors import JoseError
 from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event, record_unidentified
-from dst.auth import Principal, Role
+from dst.auth import PERSON_ROLES, Principal, Role
 from dst.config import Settings
 from dst.demo.views import safe_next
 from dst.web.deps import client_ip, current_principal, in_transaction, public_url
@@ -26,7 +26,6 @@ router = APIRouter(include_in_schema=False)
 
 PROVIDER = "sso"
 NEXT_KEY = "sign_in_next"
-PERSON_ROLES = tuple(r for r in Role if r is not Role.SERVICE)
 
 
 def build_client(settings: Settings) -> StarletteOAuth2App | None:

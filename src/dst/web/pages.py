@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from dst.auth import Role
+from dst.auth import PERSON_ROLES
 from dst.consults import workflow
 from dst.consults.errors import DstProblem
 from dst.consults.schemas import ConsultContext, DecisionIn
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
-    roles = [r for r in Role if r is not Role.SERVICE]
+    roles = list(PERSON_ROLES)
     return render(request, "home.html", {"roles": roles})
 
 
