@@ -162,3 +162,35 @@ def test_the_audit_page_paginates_and_escapes_what_it_shows(client) -> None:
     assert "Next page" in listing.text and "Previous page" not in listing.text
     second = client.get("/audit", params={"user": "demo.auditor", "page": 2})
     assert "Previous page" in second.text
+
+
+def test_repeated_anonymous_refusals_write_one_row_and_a_counted_summary(client, database_url) -> None:
+    from dst.audit.middleware import DenialWindow, Refusal
+
+    before = len([e for e in events(database_url) if e.action == "access-denied"])
+    for n in range(50):
+        assert client.get(f"/api/v1/dst/guess{n:04d}").status_code == 401
+    denied = [e for e in events(database_url) if e.action == "access-denied"]
+    assert len(denied) - before <= 2  # one row, and a summary if the minute turned meanwhile
+
+    window = DenialWindow()
+    refusal = Refusal("anonymous", "none", "203.0.113.9", "GET", "/api/v1/dst/{dst_id}", 401, None)
+    written = window.note(refusal, "a1", now=600.0)
+    assert [r.detail for r in written] == [{}]
+    assert all(window.note(refusal, f"a{n}", now=600.0 + n) == [] for n in range(2, 30))
+    summary = window.note(refusal, "b1", now=660.0)
+    assert [r.detail["repeats"] for r in summary if r.detail] == [28]
+    assert summary[0].detail["dstIds"][:2] == ["a2", "a3"] and len(summary[0].detail["dstIds"]) == 10
+    assert summary[-1].detail == {}  # the new minute's first refusal is written again
+
+
+def test_the_number_of_refusals_tracked_a_minute_is_bounded() -> None:
+    from dst.audit.middleware import MAX_KEYS, DenialWindow, Refusal
+
+    window = DenialWindow()
+    rows = []
+    for n in range(MAX_KEYS + 500):
+        refusal = Refusal("anonymous", "none", f"10.0.{n // 250}.{n % 250}", "GET", "/r", 401, None)
+        rows += window.note(refusal, "x", now=0.0)
+    assert len(rows) == MAX_KEYS + 1  # the last 500 addresses share one overflow row
+    assert len(window.seen) == MAX_KEYS + 1
