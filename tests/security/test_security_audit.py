@@ -102,7 +102,22 @@ def test_the_database_refuses_to_change_or_delete_audit_events(client, database_
         for statement in ("UPDATE audit_event SET actor = 'someone-else'", "DELETE FROM audit_event"):
             with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
                 connection.execute(text(statement))
+        if engine.dialect.name == "sqlite":
+            replace = (
+                "INSERT OR REPLACE INTO audit_event (id, at, actor, role, action, outcome, detail) "
+                "SELECT id, at, 'someone-else', role, action, outcome, detail FROM audit_event LIMIT 1"
+            )
+        else:
+            replace = (
+                "INSERT INTO audit_event (id, at, actor, role, action, outcome, detail) "
+                "SELECT id, at, 'someone-else', role, action, outcome, detail FROM audit_event LIMIT 1 "
+                "ON CONFLICT (id) DO UPDATE SET actor = EXCLUDED.actor"
+            )
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(replace))
         with engine.connect() as connection:
+            rewritten = "SELECT count(*) FROM audit_event WHERE actor = 'someone-else'"
+            assert connection.scalar(text(rewritten)) == 0
             assert connection.scalar(text("SELECT count(*) FROM audit_event WHERE actor = 'service'")) >= 1
     finally:
         engine.dispose()
