@@ -83,3 +83,17 @@ def test_the_cookie_is_a_random_id(app, database_url: str) -> None:
     with Session(engine) as db:
         assert db.scalars(select(WebSession.id_hash)).all() != [cookie]  # only a keyed hash is kept
     engine.dispose()
+
+
+def test_sign_out_is_audited(app, database_url: str) -> None:
+    from dst.audit.models import AuditEvent
+
+    with TestClient(app) as browser:
+        sign_in(browser, "provider")
+        token = csrf_header(browser)["X-CSRF-Token"]
+        browser.post("/sign-out", data={"csrf": token}, follow_redirects=False)
+    engine = create_engine(database_url)
+    with Session(engine) as db:
+        rows = db.scalars(select(AuditEvent).where(AuditEvent.action == "sign-out")).all()
+        assert [(r.actor, r.role) for r in rows] == [("demo.provider", "provider")]
+    engine.dispose()
