@@ -18,6 +18,25 @@ def settings_for(url: str, **overrides: Any) -> Settings:
     return Settings(database_url=url, env="dev", _env_file=None, **overrides)  # type: ignore[call-arg]
 
 
+# What production insists on: real-looking secrets and credentials, and a URL for every partner (here
+# a closed loopback port, so a test that reaches a partner sees it down rather than synthetic data).
+PROD_SERVICE_TOKEN = "prod-service-token-0123456789"
+PROD_REQUIRED: dict[str, Any] = {
+    "secret_key": "q7Vt2pZr9xLm4bWc8nYd3sHf6jGa1eKu",
+    "service_token": PROD_SERVICE_TOKEN,
+    "ee_password": "ee-Pw-7f3K9qLz2Xw4",
+    "facilities_api_key": "fac-Key-4nR8tW1yB6Mq",
+    "public_base_url": "https://dst.test",
+    **{f"{p}_url": f"http://127.0.0.1:9/{p}" for p in ("mvi", "ee", "facilities", "ppms", "seoc")},
+}
+
+
+def prod_settings_for(url: str | None = None, **overrides: Any) -> Settings:
+    """Production settings that start: every required value set, then the test's own overrides."""
+    values = {**PROD_REQUIRED, **({"database_url": url} if url else {}), **overrides}
+    return Settings(env="prod", _env_file=None, **values)  # type: ignore[call-arg]
+
+
 def sign_in(client: Any, role: str = "provider") -> None:
     response = client.get(f"/dev/sign-in?role={role}&next=/", follow_redirects=False)
     assert response.status_code == 303

@@ -86,3 +86,39 @@ def test_a_partner_that_is_down_degrades_only_its_panel(database_url: str) -> No
         assert patient["errors"] == []
         eligibility = client.get(f"/api/v1/dst/{dst_id}/eligibility", headers=SERVICE)
         assert eligibility.status_code == 200
+
+
+def test_dst_fakes_serve_answers_the_facilities_api(tmp_path) -> None:
+    """The separate fakes server, started as `dst fakes serve`, serves Lighthouse's /facilities path."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from live_server import free_port
+
+    port = free_port()
+    env = {**os.environ, "DST_ENV": "dev", "DST_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    command = [sys.executable, "-m", "dst.cli", "fakes", "serve", "--port", str(port)]
+    log = tmp_path / "fakes.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+    try:
+        url = f"http://127.0.0.1:{port}/facilities/facilities"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(url, params={"ids": "vha_688"}, headers={"apikey": "dev-facilities-key"})
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "dst fakes serve did not start"
+                time.sleep(0.1)
+        assert answer.status_code == 200, answer.text
+        assert [f["id"] for f in answer.json()["data"]] == ["vha_688"]
+        assert httpx.post(f"http://127.0.0.1:{port}/mvi", content=b"<not-soap/>").status_code == 500
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -7,7 +7,7 @@ from typing import Any
 
 from dst.demo.network import demo_patients
 
-from harness import confirm_launch, sign_in
+from harness import confirm_launch, prod_settings_for, sign_in
 
 
 def csrf(html: str) -> str:
@@ -101,17 +101,9 @@ def test_release_to_hsrm_makes_the_dashboard_read_only(client) -> None:
 def test_simulator_is_not_there_in_production(database_url: str) -> None:
     from fastapi.testclient import TestClient
 
-    from dst.config import Settings
     from dst.main import create_app
 
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url,
-        env="prod",
-        secret_key="x" * 32,
-        service_token="y" * 32,
-        _env_file=None,
-        accept_estimated_drive_times=True,
-    )
+    settings = prod_settings_for(database_url, accept_estimated_drive_times=True)
     with TestClient(create_app(settings)) as prod:
         assert prod.get("/dev/cprs").status_code == 404
         assert prod.post("/dev/cprs/sign", data={"csrf": "x"}).status_code == 404

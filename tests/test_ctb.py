@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from factories import consult, ordinary, veteran
-from harness import confirm_launch, launch, sign_in
+from harness import SERVICE, confirm_launch, launch, sign_in
 
 
 def requires(client, service: str, station: str = "688"):  # type: ignore[no-untyped-def]
@@ -27,7 +27,8 @@ def test_synonyms_and_community_care_names_require_dst(client) -> None:
 
 
 def test_other_consults_do_not_require_dst_and_are_remembered_as_unmapped(client) -> None:
-    assert requires(client, "PROSTHETICS REQUEST").text == "FALSE"
+    asked = {"service": "PROSTHETICS REQUEST", "station": "688"}
+    assert client.get("/ctb/v1/requires-dst", params=asked, headers=SERVICE).text == "FALSE"
     from sqlalchemy import select
 
     from dst.reference.models import ConsultService

@@ -16,7 +16,7 @@ from dst.partners.registry import build_gateway
 from dst.partners.steel_thread import CheckStatus, SteelThread, resolve_test_icn, wanted
 
 from factories import ordinary, veteran
-from harness import settings_for
+from harness import prod_settings_for, settings_for
 from partner_servers import PartnerServers, partner_servers
 
 UNAVAILABLE = PlainTextResponse("down for the test", status_code=503)
@@ -128,10 +128,9 @@ def test_the_test_patient_defaults_to_a_demo_veteran_in_dev_only() -> None:
     dev = Settings(env="dev", _env_file=None)  # type: ignore[call-arg]
     assert resolve_test_icn(dev) == veteran(lambda v: v.scenario.startswith("Ordinary Veteran")).icn
     assert resolve_test_icn(Settings(env="dev", steel_thread_icn="SKIP", _env_file=None)) is None  # type: ignore[call-arg]
-    secrets = {"secret_key": "s" * 32, "service_token": "t" * 32, "accept_estimated_drive_times": True}
-    prod = Settings(env="prod", _env_file=None, **secrets)  # type: ignore[call-arg]
+    prod = prod_settings_for(accept_estimated_drive_times=True)
     assert not wanted(prod) and resolve_test_icn(prod) is None
-    chosen = Settings(env="prod", steel_thread_icn="1012345678V123456", _env_file=None, **secrets)  # type: ignore[call-arg]
+    chosen = prod_settings_for(accept_estimated_drive_times=True, steel_thread_icn="1012345678V123456")
     assert wanted(chosen) and resolve_test_icn(chosen) == "1012345678V123456"
 
 

@@ -14,7 +14,9 @@ OVERRIDES = "/api/v1/admin/consult-service-overrides"
 
 
 def requires(client, service: str, station: str = "688") -> str:  # type: ignore[no-untyped-def]
-    return client.get("/ctb/v1/requires-dst", params={"service": service, "station": station}).text
+    return client.get(
+        "/ctb/v1/requires-dst", params={"service": service, "station": station}, headers=SERVICE
+    ).text
 
 
 def row(client, station: str, name: str) -> ConsultService | None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,9 @@ from pydantic import ValidationError
 
 from dst.config import Settings
 
-SECRETS = {"secret_key": "s" * 32, "service_token": "t" * 32}
+from harness import PROD_REQUIRED
+
+SECRETS = {k: v for k, v in PROD_REQUIRED.items() if k != "routing_url"}
 
 
 def test_prod_without_a_routing_service_refuses_to_start() -> None:

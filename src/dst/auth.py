@@ -13,7 +13,11 @@ class Role(StrEnum):
     REPORTING = "reporting"
     ADMIN = "admin"
     AUDITOR = "auditor"
-    SERVICE = "service"  # machine clients: VistA, Consult Toolbox, scripts
+    SERVICE = "service"  # DST_SERVICE_TOKEN: any machine client, as before per-client tokens
+    VISTA = "vista"  # DST_VISTA_TOKEN: VistA GMRC reading consult factors
+    CTB = "ctb"  # DST_CTB_TOKEN: Consult Toolbox (requires-dst counted, launches, records)
+    SCRIPT = "script"  # DST_SCRIPTS_TOKEN: scripts and scheduled checks using the records API
+    ADMIN_API = "admin-api"  # DST_ADMIN_API_TOKEN: automation of the operations console's API
 
 
 DEMO_USERS: dict[Role, tuple[str, str]] = {
@@ -24,8 +28,20 @@ DEMO_USERS: dict[Role, tuple[str, str]] = {
     Role.AUDITOR: ("demo.auditor", "Demo Auditor"),
 }
 
+# Roles held by machine clients (a bearer token); sign-in never grants one.
+MACHINE_ROLES = frozenset({Role.SERVICE, Role.VISTA, Role.CTB, Role.SCRIPT, Role.ADMIN_API})
+PERSON_ROLES = tuple(r for r in Role if r not in MACHINE_ROLES)
 # Roles allowed to read or change a Veteran's DST record.
-CLINICAL_ROLES = frozenset({Role.PROVIDER, Role.SCHEDULER, Role.SERVICE})
+CLINICAL_ROLES = frozenset({Role.PROVIDER, Role.SCHEDULER, Role.SERVICE, Role.CTB, Role.SCRIPT})
+# Callers whose requires-dst questions count in reports and name unmapped services (docs/security.md).
+COUNTED_CTB_ROLES = frozenset({Role.CTB, Role.SERVICE, Role.PROVIDER, Role.SCHEDULER})
+# Each per-client token setting, the role it carries and the user id the audit trail shows.
+CLIENT_TOKENS: dict[str, tuple[Role, str]] = {
+    "vista_token": (Role.VISTA, "vista"),
+    "ctb_token": (Role.CTB, "ctb"),
+    "scripts_token": (Role.SCRIPT, "scripts"),
+    "admin_api_token": (Role.ADMIN_API, "admin-api"),
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +53,7 @@ class Principal:
 
     @property
     def is_machine(self) -> bool:
-        return self.role is Role.SERVICE
+        return self.role in MACHINE_ROLES
 
 
 def token_matches(presented: str, expected: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,7 +12,40 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - the placeholder that prod refuses
 DEV_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - the placeholder that prod refuses
-PLACEHOLDERS = {DEV_SECRET, DEV_SERVICE_TOKEN, "changeme", "change-me", ""}
+DEV_EE_PASSWORD = "dst-dev-password"  # noqa: S105 - the embedded E&E fake's password; prod refuses it
+DEV_FACILITIES_KEY = "dev-facilities-key"  # the embedded Facilities fake's key; prod refuses it
+PLACEHOLDERS = {
+    DEV_SECRET,
+    DEV_SERVICE_TOKEN,
+    DEV_EE_PASSWORD,
+    DEV_FACILITIES_KEY,
+    "changeme",
+    "change-me",
+    "",
+}
+# Words found in sample and CI values (the chart's ci/*.yaml among them): never a real secret.
+SAMPLE_MARKERS = ("not-for-use", "not-a-real", "changeme", "change-me", "placeholder", "example")
+MIN_SECRET_LENGTH = 16
+MIN_DISTINCT_CHARACTERS = 8
+# Partners that have an embedded synthetic fake: production must name the real service for each.
+PARTNER_URLS = ("mvi_url", "ee_url", "facilities_url", "ppms_url", "seoc_url")
+# Machine clients, each with its own optional bearer token (docs/security.md, "Machine clients").
+CLIENT_TOKENS = ("vista_token", "ctb_token", "scripts_token", "admin_api_token")
+_ORIGIN = r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|'self'"
+
+
+def weakness(value: str) -> str | None:
+    """Why a secret is unfit for production, or None: a placeholder, sample value or trivial string."""
+    lowered = value.lower()
+    if value in PLACEHOLDERS:
+        return "is a development placeholder"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if any(marker in lowered for marker in SAMPLE_MARKERS):
+        return "is a sample value"
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        return f"has fewer than {MIN_DISTINCT_CHARACTERS} different characters"
+    return None
 
 
 def default_database_url() -> str:
@@ -29,9 +63,9 @@ class Settings(BaseSettings):
     mvi_url: str | None = None
     ee_url: str | None = None
     ee_username: str = "dst"
-    ee_password: SecretStr = SecretStr("dst-dev-password")
+    ee_password: SecretStr = SecretStr(DEV_EE_PASSWORD)
     facilities_url: str | None = None
-    facilities_api_key: SecretStr = SecretStr("dev-facilities-key")
+    facilities_api_key: SecretStr = SecretStr(DEV_FACILITIES_KEY)
     ppms_url: str | None = None
     seoc_url: str | None = None
     cdw_url: str | None = None
@@ -49,7 +83,21 @@ class Settings(BaseSettings):
     steel_thread_interval_s: float = Field(default=300.0, gt=0)
 
     service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
+    # One token per machine client, each with its own role; unset means that client has none.
+    vista_token: SecretStr | None = None
+    ctb_token: SecretStr | None = None
+    scripts_token: SecretStr | None = None
+    admin_api_token: SecretStr | None = None
     secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # Sessions end after this many minutes without a request, and in any case after the lifetime.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_lifetime_hours: int = Field(default=12, ge=1, le=24)
+    # DST's own address as browsers reach it (https://dst.example.va.gov); builds the sign-in and
+    # SMART redirect URIs, so the request's Host header never decides them. Required when DST_ENV=prod.
+    public_base_url: str | None = None
+    # Origins allowed to show DST pages in a frame (space-separated, e.g. "https://ctb.example.va.gov");
+    # empty means none ("frame-ancestors 'none'").
+    frame_ancestors: str = ""
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
@@ -74,14 +122,58 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_dev(self) -> Settings:
-        if self.env == "prod":
-            for name in ("secret_key", "service_token"):
-                value = getattr(self, name).get_secret_value()
-                if value in PLACEHOLDERS or len(value) < 16:
-                    raise ValueError(
-                        f"DST_{name.upper()} must be set to a real secret of at least 16 characters "
-                        "when DST_ENV=prod"
-                    )
+        if self.env != "prod":
+            return self
+        secrets: dict[str, SecretStr | None] = {
+            "secret_key": self.secret_key,
+            "ee_password": self.ee_password,
+            "facilities_api_key": self.facilities_api_key,
+            **{name: getattr(self, name) for name in CLIENT_TOKENS},
+        }
+        if not self.service_token_retired:
+            secrets["service_token"] = self.service_token
+        for name, secret in secrets.items():
+            problem = weakness(secret.get_secret_value()) if secret is not None else None
+            if problem:
+                raise ValueError(
+                    f"DST_{name.upper()} {problem}; set a real secret (at least {MIN_SECRET_LENGTH} random "
+                    "characters) when DST_ENV=prod"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_embedded_partners_in_prod(self) -> Settings:
+        if self.env != "prod":
+            return self
+        missing = [f"DST_{name.upper()}" for name in PARTNER_URLS if not getattr(self, name)]
+        if missing:
+            raise ValueError(
+                f"{', '.join(missing)} must name the real partner service when DST_ENV=prod; unset, DST "
+                "would answer from its embedded synthetic fakes"
+            )
+        if not self.public_base_url:
+            raise ValueError(
+                "DST_PUBLIC_BASE_URL must be DST's address as browsers reach it (https://…) when "
+                "DST_ENV=prod; the sign-in redirect is built from it, never from the Host header"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_addresses(self) -> Settings:
+        if self.public_base_url is not None:
+            base = self.public_base_url.rstrip("/")
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?", base):
+                raise ValueError(
+                    "DST_PUBLIC_BASE_URL must be an http(s) URL such as https://dst.example.va.gov"
+                )
+            if self.env == "prod" and not base.startswith("https://"):
+                raise ValueError("DST_PUBLIC_BASE_URL must use https when DST_ENV=prod")
+            self.public_base_url = base
+        wrong = [o for o in self.frame_ancestors.split() if not re.fullmatch(_ORIGIN, o)]
+        if wrong:
+            raise ValueError(
+                f"DST_FRAME_ANCESTORS takes origins such as https://ctb.example.va.gov or 'self'; not {wrong}"
+            )
         return self
 
     @model_validator(mode="after")
@@ -106,6 +198,19 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.env == "dev"
+
+    @property
+    def synthetic_partners(self) -> list[str]:
+        """Partners answered by the embedded fakes (no URL set): allowed in dev only."""
+        return [name.removesuffix("_url") for name in PARTNER_URLS if not getattr(self, name)]
+
+    @property
+    def service_token_retired(self) -> bool:
+        """In production, a deployment that gives every client its own token may leave DST_SERVICE_TOKEN
+        unset: the placeholder is then not a token at all, rather than a refused configuration."""
+        per_client = any(getattr(self, name) is not None for name in CLIENT_TOKENS)
+        unset = self.service_token.get_secret_value() == DEV_SERVICE_TOKEN
+        return self.env == "prod" and per_client and unset
 
 
 @lru_cache

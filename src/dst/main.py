@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from dst import __version__
 from dst.audit import views as audit_views
@@ -40,6 +40,7 @@ from dst.web import openapi as openapi_errors
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
 from dst.web.ratelimit import RateLimitMiddleware
 from dst.web.security import SecurityHeadersMiddleware
+from dst.web.sessions import ServerSessionMiddleware, SessionStore
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -81,13 +82,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ApiCsrfMiddleware)  # inside the session middleware: it reads the session
     app.add_middleware(DeniedAccessAuditMiddleware)  # also inside: it names who was refused
+    app.state.session_store = SessionStore(
+        app.state.sessions,
+        key=settings.secret_key.get_secret_value(),
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_lifetime_hours),
+    )
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key.get_secret_value(),
-        session_cookie="dst_session",
-        max_age=12 * 3600,
-        same_site="lax",
+        ServerSessionMiddleware,
+        store=app.state.session_store,
         https_only=not settings.is_dev,
+        keep_csrf_alone=settings.is_dev,
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(

@@ -9,14 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import create_engine, select
 
 from dst.audit.models import AuditEvent
-from dst.config import Settings
 from dst.demo.network import demo_network
 from dst.dsv.fake_ehr import ehr_patient_id
 from dst.main import create_app
 
 from dsv_support import first_ordinary
 from factories import ordinary, veteran
-from harness import settings_for
+from harness import prod_settings_for, settings_for
 
 EMBEDDED = "http://testserver/dev/fake-ehr/fhir"
 
@@ -119,14 +118,7 @@ def test_a_trusted_iss_from_the_setting_is_contacted(database_url) -> None:
 def test_in_prod_the_development_ehr_is_absent_and_untrusted(database_url) -> None:
     from fastapi.testclient import TestClient
 
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url,
-        env="prod",
-        secret_key="s" * 32,
-        service_token="t" * 32,
-        _env_file=None,
-        accept_estimated_drive_times=True,
-    )
+    settings = prod_settings_for(database_url, accept_estimated_drive_times=True)
     with TestClient(create_app(settings)) as client:
         assert client.get("/dev/ehr").status_code == 404
         assert client.get("/dev/fake-ehr/fhir/.well-known/smart-configuration").status_code == 404

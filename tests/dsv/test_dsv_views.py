@@ -106,3 +106,14 @@ def test_the_eligibility_section_links_its_fhir_form(client, launch) -> None:
     link = f'href="/ehrm-api/v1/patients/{v.icn}/eligibility/fhir?svcName=WOMENS%20HEALTH"'
     assert link in fragment.text
     assert client.get(f"/ehrm-api/v1/patients/{v.icn}/eligibility/fhir?svcName=WOMENS%20HEALTH").is_success
+
+
+def test_the_viewer_cookie_carries_neither_icn_nor_edipi(client, launch) -> None:
+    import base64
+
+    v = veteran(ordinary)
+    assert launch(v).status_code == 200
+    cookie = client.cookies["dst_session"]
+    readable = cookie + base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4)).decode("latin-1")
+    assert v.icn not in readable
+    assert v.edipi not in readable

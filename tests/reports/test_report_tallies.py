@@ -63,7 +63,9 @@ def tallies(client) -> dict[tuple[Any, ...], int]:  # type: ignore[no-untyped-de
 def test_requires_dst_calls_and_saved_decisions_make_the_dst_use_report(client) -> None:
     station = veteran(ordinary).station
     for service in ("ORTHOPEDICS", "ORTHOPEDICS", "NO SUCH CLINIC"):
-        response = client.get("/ctb/v1/requires-dst", params={"service": service, "station": station})
+        response = client.get(
+            "/ctb/v1/requires-dst", params={"service": service, "station": station}, headers=SERVICE
+        )
         assert response.status_code == 200
     record = open_record(client)
     save(client, record["dstId"], {"veteranOption": "opt-out", "forward": False})
@@ -117,7 +119,11 @@ def test_tallies_kept_on_save_equal_a_rebuild_from_facts(client) -> None:
         second["dstId"],
         {"veteranOption": "opt-in", "seocId": first_seoc(client, second["dstId"]), "forward": True},
     )
-    client.get("/ctb/v1/requires-dst", params={"service": "CARDIOLOGY", "station": veteran(ordinary).station})
+    client.get(
+        "/ctb/v1/requires-dst",
+        params={"service": "CARDIOLOGY", "station": veteran(ordinary).station},
+        headers=SERVICE,
+    )
     kept = tallies(client)
     assert any(k[1] == "forward-to" for k in kept) and any(k[1] == "requires-dst" for k in kept)
     with client.app.state.sessions() as session:

@@ -7,24 +7,17 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import httpx
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from dst.config import Settings
 
+from harness import PROD_SERVICE_TOKEN, prod_settings_for
 from oidc_provider import ProviderState
 
-PROD_SECRETS = {
-    "secret_key": SecretStr("k" * 40),
-    "service_token": SecretStr("prod-service-token-0123456789"),
-    "accept_estimated_drive_times": True,
-}
-PROD_SERVICE = {"Authorization": "Bearer prod-service-token-0123456789"}
+PROD_SERVICE = {"Authorization": f"Bearer {PROD_SERVICE_TOKEN}"}
 
 
 def prod_settings(database_url: str, **overrides: Any) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        database_url=database_url, env="prod", _env_file=None, **{**PROD_SECRETS, **overrides}
-    )
+    return prod_settings_for(database_url, **{"accept_estimated_drive_times": True, **overrides})
 
 
 def sso_sign_in(

@@ -102,7 +102,22 @@ def test_the_database_refuses_to_change_or_delete_audit_events(client, database_
         for statement in ("UPDATE audit_event SET actor = 'someone-else'", "DELETE FROM audit_event"):
             with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
                 connection.execute(text(statement))
+        if engine.dialect.name == "sqlite":
+            replace = (
+                "INSERT OR REPLACE INTO audit_event (id, at, actor, role, action, outcome, detail) "
+                "SELECT id, at, 'someone-else', role, action, outcome, detail FROM audit_event LIMIT 1"
+            )
+        else:
+            replace = (
+                "INSERT INTO audit_event (id, at, actor, role, action, outcome, detail) "
+                "SELECT id, at, 'someone-else', role, action, outcome, detail FROM audit_event LIMIT 1 "
+                "ON CONFLICT (id) DO UPDATE SET actor = EXCLUDED.actor"
+            )
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(replace))
         with engine.connect() as connection:
+            rewritten = "SELECT count(*) FROM audit_event WHERE actor = 'someone-else'"
+            assert connection.scalar(text(rewritten)) == 0
             assert connection.scalar(text("SELECT count(*) FROM audit_event WHERE actor = 'service'")) >= 1
     finally:
         engine.dispose()
@@ -162,3 +177,35 @@ def test_the_audit_page_paginates_and_escapes_what_it_shows(client) -> None:
     assert "Next page" in listing.text and "Previous page" not in listing.text
     second = client.get("/audit", params={"user": "demo.auditor", "page": 2})
     assert "Previous page" in second.text
+
+
+def test_repeated_anonymous_refusals_write_one_row_and_a_counted_summary(client, database_url) -> None:
+    from dst.audit.middleware import DenialWindow, Refusal
+
+    before = len([e for e in events(database_url) if e.action == "access-denied"])
+    for n in range(50):
+        assert client.get(f"/api/v1/dst/guess{n:04d}").status_code == 401
+    denied = [e for e in events(database_url) if e.action == "access-denied"]
+    assert len(denied) - before <= 2  # one row, and a summary if the minute turned meanwhile
+
+    window = DenialWindow()
+    refusal = Refusal("anonymous", "none", "203.0.113.9", "GET", "/api/v1/dst/{dst_id}", 401, None)
+    written = window.note(refusal, "a1", now=600.0)
+    assert [r.detail for r in written] == [{}]
+    assert all(window.note(refusal, f"a{n}", now=600.0 + n) == [] for n in range(2, 30))
+    summary = window.note(refusal, "b1", now=660.0)
+    assert [r.detail["repeats"] for r in summary if r.detail] == [28]
+    assert summary[0].detail["dstIds"][:2] == ["a2", "a3"] and len(summary[0].detail["dstIds"]) == 10
+    assert summary[-1].detail == {}  # the new minute's first refusal is written again
+
+
+def test_the_number_of_refusals_tracked_a_minute_is_bounded() -> None:
+    from dst.audit.middleware import MAX_KEYS, DenialWindow, Refusal
+
+    window = DenialWindow()
+    rows = []
+    for n in range(MAX_KEYS + 500):
+        refusal = Refusal("anonymous", "none", f"10.0.{n // 250}.{n % 250}", "GET", "/r", 401, None)
+        rows += window.note(refusal, "x", now=0.0)
+    assert len(rows) == MAX_KEYS + 1  # the last 500 addresses share one overflow row
+    assert len(window.seen) == MAX_KEYS + 1

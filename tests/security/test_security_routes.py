@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from dst.auth import CLINICAL_ROLES, Role
+from dst.auth import CLINICAL_ROLES, PERSON_ROLES, Role
 from dst.web import deps
 
 from factories import consult, ordinary, veteran
 from harness import SERVICE, sign_in
 
-PEOPLE = frozenset(r for r in Role if r is not Role.SERVICE)
+PEOPLE = frozenset(PERSON_ROLES)
 ANY_PRINCIPAL = frozenset(Role)
 
 # Routes anyone may call, each with the reason. Paths as declared (with {parameters}).
@@ -58,7 +58,7 @@ AREAS: dict[str, frozenset[Role]] = {
     "/audit": frozenset({Role.AUDITOR}),
     "/api/v1/audit": frozenset({Role.AUDITOR}),
     "/admin": frozenset({Role.ADMIN}),
-    "/api/v1/admin": frozenset({Role.ADMIN, Role.SERVICE}),  # automation uses the service token
+    "/api/v1/admin": frozenset({Role.ADMIN, Role.ADMIN_API, Role.SERVICE}),  # automation: its own token
     "/reports": frozenset({Role.REPORTING, Role.ADMIN}),
     "/api/v1/reports": frozenset({Role.REPORTING, Role.ADMIN}),
 }

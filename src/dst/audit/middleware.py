@@ -1,8 +1,18 @@
-"""Audit refused access to a Veteran's record: a 401 or 403 on a route that names a DST ID."""
+"""Audit refused access to a Veteran's record: a 401 or 403 on a route that names a DST ID.
+
+Refusals are bounded: within one minute, the same refusal (who, from where, which route and status;
+for a signed-in user also which record) writes one row; repeats are counted in memory and written as
+one summary row (`detail.repeats`, the first DST IDs tried) once that minute is over. So a stranger
+guessing IDs writes two rows a minute, not one per guess. At most MAX_KEYS different refusals are
+tracked a minute; beyond that every further one is folded into a single overflow summary.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -15,6 +25,68 @@ from dst.db.engine import transaction
 
 log = logging.getLogger("dst.audit")
 REFUSED = frozenset({401, 403})
+WINDOW_S = 60
+MAX_KEYS = 1000
+SAMPLE_IDS = 10
+UNIDENTIFIED = frozenset({"anonymous", "bearer-token-refused"})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    actor: str
+    role: str
+    source_ip: str | None
+    method: str
+    route: str | None
+    status: int
+    dst_id: str | None  # only for an identified actor: whose refusal at which record matters
+
+
+@dataclass
+class Seen:
+    window: int
+    repeats: int = 0
+    dst_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    refusal: Refusal
+    dst_id: str | None
+    detail: dict[str, Any]
+
+
+class DenialWindow:
+    """Which refusals this process already wrote in the current minute (used on the event loop only)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Refusal, Seen] = {}
+
+    def note(self, refusal: Refusal, dst_id: str, now: float) -> list[Row]:
+        window = int(now // WINDOW_S)
+        rows = self._flush(window)
+        if refusal not in self.seen and len(self.seen) >= MAX_KEYS:
+            refusal = Refusal("overflow", "none", None, refusal.method, refusal.route, refusal.status, None)
+        seen = self.seen.get(refusal)
+        if seen is None:
+            self.seen[refusal] = Seen(window)
+            rows.append(Row(refusal, dst_id, {}))
+        else:
+            seen.repeats += 1
+            if len(seen.dst_ids) < SAMPLE_IDS and dst_id not in seen.dst_ids:
+                seen.dst_ids.append(dst_id)
+        return rows
+
+    def _flush(self, window: int) -> list[Row]:
+        rows = []
+        for refusal, seen in list(self.seen.items()):
+            if seen.window < window:
+                del self.seen[refusal]
+                if seen.repeats:
+                    started = datetime.fromtimestamp(seen.window * WINDOW_S, UTC).isoformat()
+                    detail = {"repeats": seen.repeats, "windowStart": started, "dstIds": seen.dst_ids}
+                    rows.append(Row(refusal, None, detail))
+        return rows
 
 
 class DeniedAccessAuditMiddleware:
@@ -22,6 +94,7 @@ class DeniedAccessAuditMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.window = DenialWindow()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,7 +110,21 @@ class DeniedAccessAuditMiddleware:
         await self.app(scope, receive, watch)
         dst_id = (scope.get("path_params") or {}).get("dst_id")
         if status and status[0] in REFUSED and isinstance(dst_id, str):
-            await anyio.to_thread.run_sync(_record, scope, dst_id, status[0])
+            actor, role = _who(scope)
+            route: Any = scope.get("route")
+            client = scope.get("client")
+            refusal = Refusal(
+                actor=actor,
+                role=role,
+                source_ip=client[0] if client else None,
+                method=scope["method"],
+                route=getattr(route, "path", None),
+                status=status[0],
+                dst_id=None if actor in UNIDENTIFIED else dst_id[:32],
+            )
+            rows = self.window.note(refusal, dst_id[:32], time.time())
+            if rows:
+                await anyio.to_thread.run_sync(_record, scope, rows)
 
 
 def _who(scope: Scope) -> tuple[str, str]:
@@ -48,26 +135,32 @@ def _who(scope: Scope) -> tuple[str, str]:
     return ("bearer-token-refused" if has_bearer else "anonymous"), "none"
 
 
-def _record(scope: Scope, dst_id: str, status: int) -> None:
-    actor, role = _who(scope)
-    route: Any = scope.get("route")
-    client = scope.get("client")
+def _record(scope: Scope, rows: list[Row]) -> None:
     try:
         with transaction(scope["app"].state.sessions) as session:
-            row = session.execute(
-                select(DstRecord.icn, DstRecord.station).where(DstRecord.dst_id == dst_id[:32])
-            ).first()
-            record_unidentified(
-                session,
-                action="access-denied",
-                source_ip=client[0] if client else None,
-                outcome="forbidden" if status == 403 else "unauthenticated",
-                actor=actor,
-                role=role,
-                dst_id=dst_id[:32],
-                icn=row[0] if row else None,
-                station=row[1] if row else None,
-                detail={"method": scope["method"], "route": getattr(route, "path", None), "status": status},
-            )
+            for row in rows:
+                refusal = row.refusal
+                found = None
+                if row.dst_id is not None:
+                    found = session.execute(
+                        select(DstRecord.icn, DstRecord.station).where(DstRecord.dst_id == row.dst_id)
+                    ).first()
+                record_unidentified(
+                    session,
+                    action="access-denied",
+                    source_ip=refusal.source_ip,
+                    outcome="forbidden" if refusal.status == 403 else "unauthenticated",
+                    actor=refusal.actor,
+                    role=refusal.role,
+                    dst_id=row.dst_id,
+                    icn=found[0] if found else None,
+                    station=found[1] if found else None,
+                    detail={
+                        "method": refusal.method,
+                        "route": refusal.route,
+                        "status": refusal.status,
+                        **row.detail,
+                    },
+                )
     except Exception as exc:  # the refusal already went out; a failed audit write must not hide it
         log.error("could not audit a refused access: %s", type(exc).__name__)

@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from dst.auth import COUNTED_CTB_ROLES
 from dst.consults import service, workflow
 from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.schemas import ConsultContext
@@ -51,6 +52,11 @@ async def requires_dst(
     service: Annotated[str, Query(min_length=1, max_length=80)],
     station: Annotated[str, Query(pattern=r"^[0-9]{3}$")],
 ) -> PlainTextResponse:
+    # The contract needs no token, so anyone may ask; only an authenticated caller (CTB's own token,
+    # the service token, a signed-in clinician) is counted in reports and names unmapped services.
+    caller = current_principal(request)  # a wrong bearer token is refused with 401
+    counted = caller is not None and caller.role in COUNTED_CTB_ROLES
+
     def work(session: Session) -> bool | None:
         known = reference.get_station(session, station)
         if known is None:
@@ -59,15 +65,17 @@ async def requires_dst(
             return False  # staged rollout: DST is turned off at this station
         resolution = reference.resolve_consult_service(session, station=station, name=service)
         needed = resolution.clinical_service.name if resolution.clinical_service else None
-        count_requires_dst(
-            session, day=utcnow().date(), visn=known.visn, station=station, clinical_service=needed
-        )
+        if counted:
+            count_requires_dst(
+                session, day=utcnow().date(), visn=known.visn, station=station, clinical_service=needed
+            )
         if resolution.clinical_service is None:
-            reference.note_unmapped(session, station=station, name=service)
+            if counted:
+                reference.note_unmapped(session, station=station, name=service)
             return False
         return True
 
-    answer = await in_transaction(request, work)
+    answer = await in_transaction(request, work, read_only=not counted)
     if answer is None:
         return PlainTextResponse(f"Unknown station {station}", status_code=404)
     return PlainTextResponse("TRUE" if answer else "FALSE")

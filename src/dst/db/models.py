@@ -16,6 +16,7 @@ from dst.reference.models import (
     Station,
 )
 from dst.reports.models import DecisionFact
+from dst.web.sessions import WebSession
 
 __all__ = [
     "AuditEvent",
@@ -36,4 +37,5 @@ __all__ = [
     "PartnerOutage",
     "SeocEntry",
     "Station",
+    "WebSession",
 ]

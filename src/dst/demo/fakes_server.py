@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from starlette._utils import get_route_path
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -30,13 +31,17 @@ class PrefixRouter:
         if scope["type"] == "lifespan":
             await _ignore_lifespan(receive, send)
             return
-        path: str = scope["path"]
+        root_path: str = scope.get("root_path", "")
+        route = get_route_path(scope)
         for prefix, app in self.apps.items():
-            if path == prefix or path.startswith(prefix + "/"):
+            if route == prefix or route.startswith(prefix + "/"):
+                # Starlette routes on the path *below* root_path, so the path keeps the prefix (ASGI:
+                # `path` includes `root_path`) and the prefix moves into root_path. `/mvi` alone
+                # becomes `/mvi/`, so the fake still sees a path to match.
                 inner = {
                     **scope,
-                    "path": path[len(prefix) :] or "/",
-                    "root_path": scope.get("root_path", "") + prefix,
+                    "path": root_path + (route if route != prefix else prefix + "/"),
+                    "root_path": root_path + prefix,
                 }
                 await app(inner, receive, send)
                 return

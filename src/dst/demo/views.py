@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from dst.auth import Role
+from dst.auth import MACHINE_ROLES, Role
 from dst.web.deps import sign_in
 
 router = APIRouter()
@@ -46,7 +46,7 @@ async def dev_sign_in(
         raise HTTPException(
             400, f"Unknown role {role!r}; use provider, scheduler, reporting, admin or auditor."
         ) from None
-    if chosen is Role.SERVICE:
+    if chosen in MACHINE_ROLES:
         raise HTTPException(400, "The service role is for machine clients, which use the bearer token.")
     sign_in(request, chosen)
     return RedirectResponse(safe_next(next), status_code=303)

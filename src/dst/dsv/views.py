@@ -16,6 +16,7 @@ from dst.dsv.errors import ViewerProblem
 from dst.dsv.fhir import edipi_of
 from dst.dsv.session import Viewer
 from dst.eligibility import CRITERION_LABELS
+from dst.web.deps import public_url
 from dst.web.templating import render
 
 router = APIRouter(prefix="/dsv", include_in_schema=False)
@@ -44,7 +45,7 @@ async def launch(request: Request, iss: Text = None, launch: Text = None) -> Res
         url, state, verifier = await smart.authorization_request(
             config,
             client_id=settings.dsv_client_id,
-            redirect_uri=str(request.url_for("dsv_callback")),
+            redirect_uri=public_url(request, "dsv_callback"),
             launch=launch,
         )
     except ViewerProblem as problem:
@@ -92,7 +93,7 @@ async def _complete_launch(
         request,
         config,
         client_id=settings.dsv_client_id,
-        redirect_uri=str(request.url_for("dsv_callback")),
+        redirect_uri=public_url(request, "dsv_callback"),
         code=code,
         verifier=pending["verifier"],
     )

@@ -31,7 +31,7 @@ from dst.reference import service as reference
 from dst.web.deps import in_transaction, require_roles
 
 router = APIRouter(prefix="/api/v1/admin", tags=["Operations"])
-Operator = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.SERVICE))]
+Operator = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.ADMIN_API, Role.SERVICE))]
 
 
 def monitor_of(request: Request) -> OperationsMonitor:

@@ -10,7 +10,7 @@ import anyio
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from dst.auth import CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
+from dst.auth import CLIENT_TOKENS, CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
 from dst.config import Settings
 from dst.consults.panels import Panels
 from dst.db.engine import transaction
@@ -44,17 +44,41 @@ async def in_transaction(request: Request, work: Callable[[Session], T], *, read
     return await anyio.to_thread.run_sync(run)
 
 
+def public_url(request: Request, route_name: str) -> str:
+    """An absolute URL of one of DST's routes: from DST_PUBLIC_BASE_URL when set (always in
+    production), so a forged Host header cannot choose where the identity provider sends the user."""
+    base = get_settings(request).public_base_url
+    if base:
+        return base + str(request.app.url_path_for(route_name))
+    return str(request.url_for(route_name))
+
+
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+def machine_principal(settings: Settings, presented: str, source_ip: str | None) -> Principal | None:
+    """The machine client whose token this is: each client's own token and role, or DST_SERVICE_TOKEN
+    (the service role, as before) unless production retired it. Every token is compared."""
+    found: Principal | None = None
+    if not settings.service_token_retired and token_matches(
+        presented, settings.service_token.get_secret_value()
+    ):
+        found = Principal("service", "DST service client", Role.SERVICE, source_ip)
+    for name, (role, user_id) in CLIENT_TOKENS.items():
+        secret = getattr(settings, name)
+        if secret is not None and token_matches(presented, secret.get_secret_value()) and found is None:
+            found = Principal(user_id, f"DST {user_id} client", role, source_ip)
+    return found
 
 
 def current_principal(request: Request) -> Principal | None:
     """A machine client's bearer token, or the signed-in person's session."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        expected = get_settings(request).service_token.get_secret_value()
-        if token_matches(header[7:].strip(), expected):
-            return Principal("service", "DST service client", Role.SERVICE, client_ip(request))
+        principal = machine_principal(get_settings(request), header[7:].strip(), client_ip(request))
+        if principal is not None:
+            return principal
         raise HTTPException(401, "The bearer token is not valid.", headers={"WWW-Authenticate": "Bearer"})
     user = request.session.get("user") if "session" in request.scope else None
     if not user:
@@ -119,7 +143,7 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, presented: str | None) -> None:
     expected = request.session.get("csrf")
-    if not expected or not presented or not secrets.compare_digest(str(expected), presented):
+    if not expected or not presented or not token_matches(presented, str(expected)):
         raise HTTPException(
             403, "This form has expired or did not come from DST. Reload the page and try again."
         )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dst.auth import token_matches
 from dst.web.problems import JSON_PREFIXES, PLAIN_PREFIXES, problem
-from dst.web.security import HEADERS
+from dst.web.security import scope_headers
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIXES = ("/api/", "/ehrm-api/")
@@ -33,7 +32,7 @@ def refusal(
         response = render_error(Request(scope), status, title, detail)
     for name, value in (headers or {}).items():
         response.headers[name] = value
-    for raw_name, raw_value in HEADERS.items():  # refusals leave before the security headers are added
+    for raw_name, raw_value in scope_headers(scope):  # refusals leave before the security headers are added
         response.headers.setdefault(raw_name.decode(), raw_value.decode())
     return response
 
@@ -75,9 +74,15 @@ class BodySizeLimitMiddleware:
         await self.app(scope, counted, send)
 
 
+def is_bearer(header: str | None) -> bool:
+    """A bearer token is checked by the route (and refused with 401 when wrong); any other
+    Authorization header (Basic, empty) proves nothing and leaves the CSRF check in force."""
+    return header is not None and header[:7].lower() == "bearer " and bool(header[7:].strip())
+
+
 class ApiCsrfMiddleware:
     """A browser's session cookie rides along on cross-site requests; API writes made with it must also
-    carry the session's CSRF token in X-CSRF-Token. Machine clients use the bearer token instead."""
+    carry the session's CSRF token in X-CSRF-Token. Machine clients send a bearer token instead."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -87,7 +92,7 @@ class ApiCsrfMiddleware:
             scope["type"] != "http"
             or scope["method"] not in WRITE_METHODS
             or not scope["path"].startswith(API_PREFIXES)
-            or _header(scope, b"authorization") is not None
+            or is_bearer(_header(scope, b"authorization"))
         ):
             await self.app(scope, receive, send)
             return
@@ -95,7 +100,7 @@ class ApiCsrfMiddleware:
         expected = session.get("csrf")
         if session.get("user"):
             presented = _header(scope, CSRF_HEADER.encode())
-            if not expected or not presented or not secrets.compare_digest(str(expected), presented):
+            if not expected or not presented or not token_matches(presented, str(expected)):
                 detail = "Writes made with a browser session must send the page's CSRF token in X-CSRF-Token."
                 await refusal(scope, 403, "Forbidden", detail)(scope, receive, send)
                 return

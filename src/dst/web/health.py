@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from dst.config import Settings
 from dst.db.migrate import current_revision, head_revision
 from dst.partners.gateway import PartnerGateway
 from dst.partners.steel_thread import CheckStatus, SteelThread
@@ -21,7 +22,7 @@ async def live() -> dict[str, str]:
     return {"status": "UP"}
 
 
-@router.get("/health/ready", summary="The database answers and its schema is current")
+@router.get("/health/ready", summary="Database reachable, schema current; DEMO on synthetic partners")
 async def ready(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     try:
@@ -31,13 +32,19 @@ async def ready(request: Request) -> JSONResponse:
     except Exception:  # any database failure means not ready; the detail goes to the log, not the probe
         return JSONResponse({"status": "DOWN", "database": "unreachable"}, status_code=503)
     current = revision == head_revision()
+    settings: Settings = request.app.state.settings
+    synthetic = settings.synthetic_partners
+    # Never UP on synthetic partners: a demo says DEMO (still ready, for `make run`); production, which
+    # refuses to start that way, would be DOWN.
+    status = "DOWN" if not current or (synthetic and not settings.is_dev) else "DEMO" if synthetic else "UP"
     body = {
-        "status": "UP" if current else "DOWN",
+        "status": status,
         "database": "UP",
         "schemaRevision": revision,
         "schemaCurrent": current,
+        "syntheticPartners": synthetic,
     }
-    return JSONResponse(body, status_code=200 if current else 503)
+    return JSONResponse(body, status_code=503 if status == "DOWN" else 200)
 
 
 @router.get(

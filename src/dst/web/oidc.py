@@ -16,17 +16,16 @@ from joserfc.errors import JoseError
 from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event, record_unidentified
-from dst.auth import Principal, Role
+from dst.auth import PERSON_ROLES, Principal, Role
 from dst.config import Settings
 from dst.demo.views import safe_next
-from dst.web.deps import client_ip, current_principal, in_transaction
+from dst.web.deps import client_ip, current_principal, in_transaction, public_url
 
 log = logging.getLogger("dst.sign_in")
 router = APIRouter(include_in_schema=False)
 
 PROVIDER = "sso"
 NEXT_KEY = "sign_in_next"
-PERSON_ROLES = tuple(r for r in Role if r is not Role.SERVICE)
 
 
 def build_client(settings: Settings) -> StarletteOAuth2App | None:
@@ -87,7 +86,7 @@ async def sign_in(request: Request, next: Annotated[str, Query(max_length=2048)]
             return RedirectResponse("/", status_code=303)  # the start page offers the demo users
         raise HTTPException(503, "Single sign-on is not configured (DST_OIDC_ISSUER, DST_OIDC_CLIENT_ID).")
     request.session[NEXT_KEY] = target
-    redirect_uri = settings.oidc_redirect_uri or str(request.url_for("oidc_callback"))
+    redirect_uri = settings.oidc_redirect_uri or public_url(request, "oidc_callback")
     try:
         response: Response = await client.authorize_redirect(request, redirect_uri)
     except (httpx.HTTPError, OAuthError, ValueError) as exc:

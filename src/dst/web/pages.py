@@ -10,13 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from dst.auth import Role
+from dst.audit.service import record_event
+from dst.auth import PERSON_ROLES
 from dst.consults import workflow
 from dst.consults.errors import DstProblem
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.reference import service as reference
 from dst.web import dashboard
-from dst.web.deps import ClinicalUser, check_csrf, in_transaction
+from dst.web.deps import ClinicalUser, check_csrf, current_principal, in_transaction
 from dst.web.problems import describe_validation
 from dst.web.templating import render
 
@@ -25,14 +26,18 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
-    roles = [r for r in Role if r is not Role.SERVICE]
+    roles = list(PERSON_ROLES)
     return render(request, "home.html", {"roles": roles})
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request, csrf: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf)
-    request.session.clear()
+    principal = current_principal(request)
+    if principal is not None:
+        signed = principal
+        await in_transaction(request, lambda s: record_event(s, principal=signed, action="sign-out"))
+    request.session.clear()  # the server-side session ends: a copy of the cookie no longer works
     return RedirectResponse("/", status_code=303)
 
 

@@ -93,10 +93,16 @@ def install(app: FastAPI) -> None:
             getattr(request.scope.get("route"), "path", "?"),
             type(exc).__name__,
         )
-        return _respond(
+        response = _respond(
             request,
             500,
             "Internal error",
             "DST could not complete this request. Nothing was saved. Try again; if it keeps "
             "happening, contact the Enterprise Service Desk.",
         )
+        # This answer comes from the outermost error handler, outside the security headers middleware.
+        from dst.web.security import scope_headers
+
+        for name, value in scope_headers(request.scope):
+            response.headers.setdefault(name.decode(), value.decode())
+        return response

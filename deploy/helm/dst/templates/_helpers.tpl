@@ -77,6 +77,12 @@ DST_SEOC_URL: {{ . | quote }}
 {{- with .Values.config.routingUrl }}
 DST_ROUTING_URL: {{ . | quote }}
 {{- end }}
+{{- with (.Values.config.publicBaseUrl | default (and .Values.ingress.enabled (printf "https://%s" (index .Values.ingress.hosts 0).host))) }}
+DST_PUBLIC_BASE_URL: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.frameAncestors }}
+DST_FRAME_ANCESTORS: {{ . | quote }}
+{{- end }}
 {{- with .Values.config.oidcIssuer }}
 DST_OIDC_ISSUER: {{ . | quote }}
 {{- end }}
