@@ -54,6 +54,9 @@ def serve(
     _configure_logging()
     if workers is None:
         workers = (os.cpu_count() or 1) if get_settings().env == "prod" else 1
+    if workers > 1:
+        # Several processes serve one page view's panels: they share partner answers (dst.consults.shared).
+        os.environ.setdefault("DST_SHARE_PARTNER_CALLS", "true")
     uvicorn.run(
         "dst.main:create_app",
         factory=True,

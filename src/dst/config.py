@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # dashboard draws a schematic of the Veteran, facilities and providers instead.
     map_tile_url: str | None = None
     partner_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Share each record's partner answers between DST processes through the database, so a page
+    # view calls each partner once whichever worker or replica serves each panel. Unset: on with
+    # PostgreSQL (replicas) and with `dst serve --workers` above 1; off for one SQLite process.
+    share_partner_calls: bool | None = None
     # Synthetic test patient for the background steel-thread check: unset means the first ordinary
     # demo Veteran in dev and no check in prod; "skip" turns the check off.
     steel_thread_icn: str | None = None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import make_url
 
 from dst import __version__
 from dst.audit import views as audit_views
@@ -19,7 +20,9 @@ from dst.consults import api as consult_api
 from dst.consults import ctb, vista
 from dst.consults.cache import PanelCache
 from dst.consults.panels import Panels
-from dst.db.engine import build_engine, build_session_factory
+from dst.consults.shared import SharedCalls
+from dst.db.engine import build_engine, build_session_factory, normalize_url
+from dst.db.group_commit import GroupCommit
 from dst.demo import cprs as cprs_simulator
 from dst.demo import views as demo_views
 from dst.dsv import api as dsv_api
@@ -45,6 +48,12 @@ from dst.web.sessions import ServerSessionMiddleware, SessionStore
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
+def shares_partner_calls(settings: Settings) -> bool:
+    if settings.share_partner_calls is not None:
+        return settings.share_partner_calls
+    return make_url(normalize_url(settings.database_url)).get_backend_name() == "postgresql"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -52,7 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with build_gateway(settings) as gateway:
             app.state.gateway = gateway
-            app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
+            shared = SharedCalls(
+                app.state.sessions,
+                settings.database_url,
+                enabled=shares_partner_calls(settings),
+                claim_ttl_s=2 * settings.partner_timeout_s + 5,
+                commits=app.state.commits,
+            )
+            await shared.start()
+            app.state.panels = Panels(gateway, app.state.sessions, PanelCache(), shared)
             app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
             app.state.steel_thread, check = steel_thread.start(
                 gateway, settings, on_result=outage_reporter(app.state.operations)
@@ -64,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 stop_scheduler(app.state.scheduler)
                 await steel_thread.stop(check)
                 await app.state.operations.stop()
+                await shared.stop()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -77,7 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.sessions = build_session_factory(app.state.engine)
-    app.state.audit = AuditBatcher(app.state.sessions)
+    app.state.commits = GroupCommit(app.state.sessions)
+    app.state.audit = AuditBatcher(app.state.sessions, app.state.commits)
     app.add_middleware(OperationsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ApiCsrfMiddleware)  # inside the session middleware: it reads the session

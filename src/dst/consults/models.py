@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
@@ -112,3 +123,21 @@ class IdempotencyKey(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class PartnerCall(Base):
+    """A partner answer for one record, shared between DST's processes (dst.consults.shared).
+
+    `pending` while its owner is calling the partner; `done` with the answer (or the named failure)
+    as JSON. Rows live minutes, never past `expires_at` plus the cleanup interval.
+    """
+
+    __tablename__ = "partner_call"
+    __table_args__ = (PrimaryKeyConstraint("dst_id", "call_key", name="pk_partner_call"),)
+
+    dst_id: Mapped[str] = mapped_column(String(32))
+    call_key: Mapped[str] = mapped_column(String(80))
+    owner: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(10))
+    payload: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

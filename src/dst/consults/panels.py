@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import anyio
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
 from dst.consults.cache import PanelCache
 from dst.consults.context import RecordContext
+from dst.consults.shared import SharedCalls
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.gateway import PartnerGateway
-from dst.partners.types import Address, CommunityProvider, EeSummary, GeoPoint, Person
+from dst.partners.types import Address, CommunityProvider, DriveTime, EeSummary, GeoPoint, Person
 from dst.reference import facilities as facility_queries
 from dst.reference.geo import zip_centroid
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Search radii of the original tool (GMRC*3*129): 40 miles for PC/MH, 100 miles for specialty care.
 RADIUS_MILES = {"primary-care": 40.0, "mental-health": 40.0, "extended-care": 40.0, "specialty": 100.0}
@@ -77,12 +82,43 @@ class ProvidersPanel:
     note: str | None = None
 
 
+PERSON = TypeAdapter(Person)
+EE_SUMMARY = TypeAdapter(EeSummary)
+DRIVE_TIMES = TypeAdapter(list[DriveTime])
+PROVIDERS = TypeAdapter(list[CommunityProvider])
+
+
 class Panels:
-    def __init__(self, gateway: PartnerGateway, sessions: sessionmaker[Session], cache: PanelCache) -> None:
+    def __init__(
+        self,
+        gateway: PartnerGateway,
+        sessions: sessionmaker[Session],
+        cache: PanelCache,
+        shared: SharedCalls | None = None,
+    ) -> None:
         self.gateway = gateway
         self.sessions = sessions
         self.cache = cache
+        self.shared = shared
         self._prefetching: set[asyncio.Task[object]] = set()
+
+    async def _one_call(
+        self, ctx: RecordContext, call_key: str, compute: Callable[[], Awaitable[T]], adapter: TypeAdapter[T]
+    ) -> T:
+        """The partner call, made once for this record by whichever DST process claims it first."""
+        if self.shared is None:
+            return await compute()
+        return await self.shared.call(ctx.dst_id, call_key, compute, adapter)
+
+    @staticmethod
+    def call_keys(ctx: RecordContext) -> list[str]:
+        """The partner calls a record's page view makes (the E&E one when the ICN is known)."""
+        keys = [Partner.MVI.value]
+        if ctx.icn:
+            keys.append(f"{Partner.EE.value}:{ctx.icn}")
+        if ctx.service is not None:
+            keys += [f"{Partner.ROUTING.value}:{ctx.service.id}", f"{Partner.PPMS.value}:{ctx.service.id}"]
+        return keys
 
     def prefetch(self, ctx: RecordContext) -> None:
         """Start every panel's partner calls for a record just opened, before its page asks.
@@ -101,12 +137,18 @@ class Panels:
             log.error("prefetching a panel failed: %s", type(task.exception()).__name__)
 
     async def _person(self, ctx: RecordContext) -> Person:
-        return await self.cache.get(
-            (ctx.dst_id, "mvi"), lambda: self.gateway.person(icn=ctx.icn, station=ctx.station, dfn=ctx.dfn)
-        )
+        def call() -> Awaitable[Person]:
+            return self.gateway.person(icn=ctx.icn, station=ctx.station, dfn=ctx.dfn)
+
+        return await self.cache.get((ctx.dst_id, "mvi"), lambda: self._one_call(ctx, "mvi", call, PERSON))
 
     async def _ee(self, icn: str, ctx: RecordContext) -> EeSummary:
-        return await self.cache.get((ctx.dst_id, "ee", icn), lambda: self.gateway.ee_summary(icn))
+        def call() -> Awaitable[EeSummary]:
+            return self.gateway.ee_summary(icn)
+
+        return await self.cache.get(
+            (ctx.dst_id, "ee", icn), lambda: self._one_call(ctx, f"ee:{icn}", call, EE_SUMMARY)
+        )
 
     async def patient(self, ctx: RecordContext) -> PatientPanel:
         return await self.cache.get((ctx.dst_id, "patient"), lambda: self._gather_patient(ctx))
@@ -168,8 +210,13 @@ class Panels:
         drive: dict[str, tuple[float | None, str | None, str | None]] = {}
         if nearby:
             try:
-                times = await self.gateway.drive_minutes(
-                    patient.location, [(n.facility_id, n.location) for n in nearby]
+                origin = patient.location
+                destinations = [(n.facility_id, n.location) for n in nearby]
+                times = await self._one_call(
+                    ctx,
+                    f"routing:{ctx.service.id}",
+                    lambda: self.gateway.drive_minutes(origin, destinations),
+                    DRIVE_TIMES,
                 )
                 drive = {t.destination_id: (t.minutes, t.source, t.method) for t in times}
             except PartnerError as exc:
@@ -217,8 +264,12 @@ class Panels:
             return ProvidersPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
         try:
-            found = await self.gateway.community_providers(
-                patient.location, radius, ctx.service.ppms_specialty_codes
+            origin, codes = patient.location, ctx.service.ppms_specialty_codes
+            found = await self._one_call(
+                ctx,
+                f"ppms:{ctx.service.id}",
+                lambda: self.gateway.community_providers(origin, radius, codes),
+                PROVIDERS,
             )
         except PartnerError as exc:
             return ProvidersPanel((), radius, errors=(exc,))

@@ -25,7 +25,7 @@ from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.evidence import Assessment, assess
 from dst.consults.factors import consult_factor_text, consult_text_snippet
 from dst.consults.models import Decision, DstRecord, IdempotencyKey
-from dst.consults.panels import FacilitiesPanel, PatientPanel
+from dst.consults.panels import FacilitiesPanel, Panels, PatientPanel
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.reference import service as reference
 from dst.web.deps import get_panels, in_transaction
@@ -85,7 +85,13 @@ async def _open(
             station=record.station,
             detail=detail,
         )
-        return RecordContext.of(record), created, read(session, record) if read else None
+        opened = RecordContext.of(record)
+        shared = get_panels(request).shared
+        if shared is not None:
+            if not created:
+                shared.forget(session, record.dst_id)  # a reopened record asks its partners again
+            shared.claim_ahead(session, record.dst_id, Panels.call_keys(opened))
+        return opened, created, read(session, record) if read else None
 
     try:
         opened, created, body = await in_transaction(request, work)

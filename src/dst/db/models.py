@@ -1,7 +1,7 @@
 """Imports every ORM model so metadata is complete for Alembic and for table creation in tests."""
 
 from dst.audit.models import AuditEvent
-from dst.consults.models import Decision, DstRecord, IdempotencyKey
+from dst.consults.models import Decision, DstRecord, IdempotencyKey, PartnerCall
 from dst.jobs.models import JobClaim, JobRun  # noqa: F401 - registers the job tables
 from dst.operations.models import EnablementRule, MaintenanceWindow, MappingOverride, PartnerOutage
 from dst.reference.models import (
@@ -34,6 +34,7 @@ __all__ = [
     "IdempotencyKey",
     "MaintenanceWindow",
     "MappingOverride",
+    "PartnerCall",
     "PartnerOutage",
     "SeocEntry",
     "Station",

@@ -1,0 +1,329 @@
+"""One call per partner per record across DST's processes: answers shared through the database.
+
+A page view's panel requests can reach different worker processes (and, on Kubernetes, different
+replicas). Each partner call for a record is claimed in table `partner_call` first: the process
+whose claim succeeds calls the partner and stores the answer (or the named failure); a process that
+finds a claim pending waits for the answer instead of calling the partner itself. On PostgreSQL the
+owner's commit notifies the waiters (LISTEN/NOTIFY); on SQLite, where every process is on one
+machine, waiters look again every POLL_S.
+
+A claim whose owner died (its process was killed) expires after the partner timeout and is taken
+over. Answers live as long as the in-process panel cache (a page view); failures a few seconds, so
+a reload asks again. Stored answers hold the partner's data about a Veteran for those minutes only:
+expired rows are deleted as new claims are made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import anyio
+from pydantic import TypeAdapter
+from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from dst.consults.models import PartnerCall
+from dst.db.base import utcnow
+from dst.db.engine import normalize_url, transaction
+from dst.db.group_commit import GroupCommit
+from dst.partners.errors import FailureKind, Partner, PartnerError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CHANNEL = "dst_partner_call"
+ANSWER_TTL_S = 120.0
+FAILURE_TTL_S = 5.0
+POLL_S = 0.05
+CLEANUP_EVERY = 200  # claims between deletions of expired rows
+MAX_AHEAD = 10_000
+
+
+def process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+
+
+class SharedCalls:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        database_url: str,
+        *,
+        enabled: bool,
+        claim_ttl_s: float,
+        commits: GroupCommit,
+    ) -> None:
+        self.sessions = sessions
+        self.enabled = enabled
+        self.claim_ttl_s = claim_ttl_s
+        self.commits = commits
+        self.owner = process_name()
+        url = make_url(normalize_url(database_url))
+        self.postgres = url.get_backend_name() == "postgresql"
+        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        self._listener: asyncio.Task[None] | None = None
+        self._claims = 0
+        # Claims made ahead of their call (claim_ahead), with when: one not used in time lapses.
+        self._claimed: dict[str, float] = {}
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen for answers other processes store (PostgreSQL); nothing to do on SQLite."""
+        if not (self.enabled and self.postgres):
+            return
+        ready = asyncio.get_running_loop().create_future()
+        self._listener = asyncio.create_task(self._listen(ready))
+        await ready
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
+
+    async def _listen(self, ready: asyncio.Future[None]) -> None:
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    if not ready.done():
+                        ready.set_result(None)
+                    async for note in conn.notifies():
+                        self._wake(note.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the database restarting: waiters fall back to looking again
+                log.warning("partner-call listener reconnecting: %s", type(error).__name__)
+                if not ready.done():
+                    ready.set_result(None)
+                self._wake_all()
+                await asyncio.sleep(1.0)
+
+    def _wake(self, key: str) -> None:
+        for waiter in self._waiters.pop(key, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _wake_all(self) -> None:
+        for key in list(self._waiters):
+            self._wake(key)
+
+    # --- the call ---------------------------------------------------------------------------------
+
+    async def call(
+        self, dst_id: str, call_key: str, compute: Callable[[], Awaitable[T]], adapter: TypeAdapter[T]
+    ) -> T:
+        if not self.enabled:
+            return await compute()
+        claimed_at = self._claimed.pop(f"{dst_id}|{call_key}", None)
+        if claimed_at is not None and time.monotonic() - claimed_at < self.claim_ttl_s:
+            return await self._own(dst_id, call_key, compute, adapter)
+        state, payload = await anyio.to_thread.run_sync(self._claim, dst_id, call_key)
+        if state == "mine":
+            return await self._own(dst_id, call_key, compute, adapter)
+        if state == "pending":
+            payload = await self._wait(dst_id, call_key)
+            if payload is None:  # the owner is gone: its claim expired and is ours now
+                return await self._own(dst_id, call_key, compute, adapter)
+        assert payload is not None
+        return _decode(payload, adapter)
+
+    def claim_ahead(self, session: Session, dst_id: str, call_keys: list[str]) -> None:
+        """Claim a record's partner calls inside the transaction that opens it, so no second
+        transaction is needed when they start; a claim another process holds is left to it."""
+        if not self.enabled:
+            return
+        expires = utcnow() + timedelta(seconds=self.claim_ttl_s)
+        dialect_insert = pg_insert if self.postgres else sqlite_insert
+        for call_key in call_keys:
+            row = {"dst_id": dst_id, "call_key": call_key, "owner": self.owner, "state": "pending"}
+            result = session.execute(
+                dialect_insert(PartnerCall).values(**row, expires_at=expires).on_conflict_do_nothing()
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                self._claimed[f"{dst_id}|{call_key}"] = time.monotonic()
+        if len(self._claimed) > MAX_AHEAD:
+            lapsed = time.monotonic() - self.claim_ttl_s
+            self._claimed = {k: t for k, t in self._claimed.items() if t > lapsed}
+
+    async def _own(
+        self, dst_id: str, call_key: str, compute: Callable[[], Awaitable[T]], adapter: TypeAdapter[T]
+    ) -> T:
+        try:
+            value = await compute()
+        except PartnerError as failure:
+            await self._store(dst_id, call_key, FAILED + _encode_failure(failure), FAILURE_TTL_S)
+            raise
+        except BaseException:
+            # Our own fault or a cancellation says nothing about the partner: let others ask.
+            await asyncio.shield(self._release(dst_id, call_key))
+            raise
+        await self._store(dst_id, call_key, ANSWERED + adapter.dump_json(value).decode(), ANSWER_TTL_S)
+        return value
+
+    async def _wait(self, dst_id: str, call_key: str) -> str | None:
+        """The answer once the owner stores it; None when the owner's claim expired and we took it."""
+        key = f"{dst_id}|{call_key}"
+        deadline = asyncio.get_running_loop().time() + self.claim_ttl_s + 1.0
+        while True:
+            waiter: asyncio.Future[None] | None = None
+            if self._listener is not None:
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiters.setdefault(key, []).append(waiter)
+            state, payload = await anyio.to_thread.run_sync(self._peek, dst_id, call_key)
+            if state == "done":
+                return payload
+            if state == "free":  # expired or gone: claim it (another waiter may beat us to it)
+                state, payload = await anyio.to_thread.run_sync(self._claim, dst_id, call_key)
+                if state == "done":
+                    return payload
+                if state == "mine":
+                    return None
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise PartnerError(
+                    _partner_of(call_key), FailureKind.TIMEOUT, "another DST process did not share its answer"
+                )
+            if waiter is None:
+                await asyncio.sleep(min(POLL_S, remaining))
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter, timeout=min(remaining, self.claim_ttl_s))
+
+    # --- database work (worker threads) -----------------------------------------------------------
+
+    def _peek(self, dst_id: str, call_key: str) -> tuple[str, str | None]:
+        """("done", payload), ("pending", None) or ("free", None), read without taking a lock."""
+        with transaction(self.sessions, read_only=True) as session:
+            found = session.execute(
+                select(PartnerCall.state, PartnerCall.payload, PartnerCall.expires_at).where(
+                    PartnerCall.dst_id == dst_id, PartnerCall.call_key == call_key
+                )
+            ).first()
+        if found is None or found.expires_at < utcnow():
+            return "free", None
+        return ("done", found.payload) if found.state == "done" else ("pending", None)
+
+    def _claim(self, dst_id: str, call_key: str) -> tuple[str, str | None]:
+        """("mine", None), ("pending", None) or ("done", payload)."""
+        now = utcnow()
+        self._claims += 1
+        with transaction(self.sessions) as session:
+            if self._claims % CLEANUP_EVERY == 0:
+                session.execute(
+                    delete(PartnerCall).where(PartnerCall.expires_at < now - timedelta(minutes=5))
+                )
+            row = {
+                "dst_id": dst_id,
+                "call_key": call_key,
+                "owner": self.owner,
+                "state": "pending",
+                "payload": None,
+                "expires_at": now + timedelta(seconds=self.claim_ttl_s),
+            }
+            dialect_insert = pg_insert if self.postgres else sqlite_insert
+            inserted = session.execute(dialect_insert(PartnerCall).values(row).on_conflict_do_nothing())
+            if inserted.rowcount == 1:  # type: ignore[attr-defined]
+                return "mine", None
+            # An expired claim is taken over; so is one of our own: inside a process the panel cache
+            # already shares a call, so asking again means our earlier call was lost (a process
+            # never waits for itself).
+            taken = session.execute(
+                update(PartnerCall)
+                .where(
+                    PartnerCall.dst_id == dst_id,
+                    PartnerCall.call_key == call_key,
+                    or_(PartnerCall.expires_at < now, PartnerCall.owner == self.owner),
+                    or_(PartnerCall.state == "pending", PartnerCall.expires_at < now),
+                )
+                .values(owner=self.owner, state="pending", payload=None, expires_at=row["expires_at"])
+            )
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                return "mine", None
+            found = session.execute(
+                select(PartnerCall.state, PartnerCall.payload).where(
+                    PartnerCall.dst_id == dst_id, PartnerCall.call_key == call_key
+                )
+            ).first()
+        if found is None:  # deleted between our statements: ask again
+            return self._claim(dst_id, call_key)
+        return ("done", found.payload) if found.state == "done" else ("pending", None)
+
+    async def _store(self, dst_id: str, call_key: str, payload: str, ttl_s: float) -> None:
+        expires = utcnow() + timedelta(seconds=ttl_s)
+        postgres = self.postgres
+
+        def write(session: Session) -> None:
+            session.execute(
+                update(PartnerCall)
+                .where(PartnerCall.dst_id == dst_id, PartnerCall.call_key == call_key)
+                .values(state="done", payload=payload, expires_at=expires)
+            )
+            if postgres:
+                session.execute(
+                    text("SELECT pg_notify(:channel, :key)"),
+                    {"channel": CHANNEL, "key": f"{dst_id}|{call_key}"},
+                )
+
+        await self.commits.write(write)
+
+    async def _release(self, dst_id: str, call_key: str) -> None:
+        def write(session: Session) -> None:
+            session.execute(
+                delete(PartnerCall).where(
+                    PartnerCall.dst_id == dst_id,
+                    PartnerCall.call_key == call_key,
+                    PartnerCall.owner == self.owner,
+                    PartnerCall.state == "pending",
+                )
+            )
+
+        await self.commits.write(write)
+
+    def forget(self, session: Session, dst_id: str) -> None:
+        """A reopened record asks its partners again (called inside the reopen's transaction)."""
+        if self.enabled:
+            session.execute(delete(PartnerCall).where(PartnerCall.dst_id == dst_id))
+
+
+def _partner_of(call_key: str) -> Partner:
+    return Partner(call_key.split(":", 1)[0])
+
+
+ANSWERED, FAILED = "A", "F"  # the first character of a stored payload
+
+
+def _encode_failure(failure: PartnerError) -> str:
+    return json.dumps(
+        {
+            "failure": {
+                "partner": failure.partner.value,
+                "kind": failure.kind.value,
+                "message": failure.message,
+            }
+        }
+    )
+
+
+def _decode(payload: str, adapter: TypeAdapter[T]) -> T:
+    if payload.startswith(FAILED):
+        failure: dict[str, Any] = json.loads(payload[1:])["failure"]
+        raise PartnerError(Partner(failure["partner"]), FailureKind(failure["kind"]), failure["message"])
+    return adapter.validate_json(payload[1:])
