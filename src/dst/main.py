@@ -19,6 +19,7 @@ from dst.config import Settings, get_settings
 from dst.consults import api as consult_api
 from dst.consults import ctb, vista
 from dst.consults.cache import PanelCache
+from dst.consults.context import ReferenceSnapshots
 from dst.consults.panels import Panels
 from dst.consults.shared import SharedCalls
 from dst.db.engine import build_engine, build_session_factory, normalize_url
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = build_engine(settings.database_url)
     app.state.sessions = build_session_factory(app.state.engine)
     app.state.commits = GroupCommit(app.state.sessions)
+    app.state.snapshots = ReferenceSnapshots()
     app.state.audit = AuditBatcher(app.state.sessions, app.state.commits)
     app.add_middleware(OperationsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import anyio
 from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dst.audit.service import record_unidentified
 from dst.consults.models import DstRecord
 from dst.db.engine import transaction
+from dst.db.threads import run_db
 
 log = logging.getLogger("dst.audit")
 REFUSED = frozenset({401, 403})
@@ -124,7 +124,7 @@ class DeniedAccessAuditMiddleware:
             )
             rows = self.window.note(refusal, dst_id[:32], time.time())
             if rows:
-                await anyio.to_thread.run_sync(_record, scope, rows)
+                await run_db(_record, scope, rows)
 
 
 def _who(scope: Scope) -> tuple[str, str]:

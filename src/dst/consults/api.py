@@ -131,12 +131,19 @@ async def eligibility(request: Request, dst_id: str, principal: ClinicalUser) ->
 async def seocs(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
     async with workflow.audited_read(request, dst_id, principal, "read-seocs", designations=False) as ctx:
         service_info = ctx.service
+        if service_info is None:
+            return {"clinicalService": None, "seocs": []}
+        snapshots = workflow.snapshots(request)
 
         def rows(session: Session) -> list[dict[str, Any]]:
-            return [serializers.seoc_json(s) for s in reference.seocs_for(session, service_info)]
+            return snapshots.seocs(session, service_info, _seoc_rows)
 
         seocs = await in_transaction(request, rows, read_only=True)
-        return {"clinicalService": service_info.name if service_info else None, "seocs": seocs}
+        return {"clinicalService": service_info.name, "seocs": seocs}
+
+
+def _seoc_rows(session: Session, service: Any) -> list[dict[str, Any]]:
+    return [serializers.seoc_json(s) for s in reference.seocs_for(session, service)]
 
 
 @router.put("/dst/{dst_id}/decision", summary="Save the decision (idempotent with Idempotency-Key)")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from dst.consults.models import Decision, DstRecord
@@ -144,18 +145,26 @@ _ENTRIES = (
 )
 
 
-class ServiceSnapshots:
-    """ServiceInfo by clinical service id, read once a minute per process (thread-safe)."""
+SeocLoader = Callable[[Session, "ServiceInfo"], list[dict[str, Any]]]
+
+
+class ReferenceSnapshots:
+    """Reference data a panel read needs, held a minute per app (thread-safe).
+
+    ServiceInfo by clinical service id, and each service's active SEOCs as JSON-ready dicts: the
+    national catalog changes with a release or a load job, not between one panel and the next.
+    """
 
     def __init__(self, ttl_s: float = SERVICE_TTL_S) -> None:
         self.ttl_s = ttl_s
-        self._by_id: dict[int, tuple[float, ServiceInfo]] = {}
+        self._services: dict[int, tuple[float, ServiceInfo]] = {}
+        self._seocs: dict[tuple[str, ...], tuple[float, list[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, service_id: int) -> ServiceInfo | None:
+    def service(self, session: Session, service_id: int) -> ServiceInfo | None:
         now = time.monotonic()
         with self._lock:
-            cached = self._by_id.get(service_id)
+            cached = self._services.get(service_id)
         if cached is not None and now - cached[0] < self.ttl_s:
             return cached[1]
         service = session.scalar(
@@ -167,27 +176,55 @@ class ServiceSnapshots:
             return None
         info = ServiceInfo.of(service)
         with self._lock:
-            self._by_id[service_id] = (now, info)
+            self._services[service_id] = (now, info)
         return info
 
+    def seocs(
+        self,
+        session: Session,
+        service: ServiceInfo,
+        load: Callable[[Session, ServiceInfo], list[dict[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        key = service.seoc_categories
+        now = time.monotonic()
+        with self._lock:
+            cached = self._seocs.get(key)
+        if cached is not None and now - cached[0] < self.ttl_s:
+            return cached[1]
+        rows = load(session, service)
+        with self._lock:
+            self._seocs[key] = (now, rows)
+        return rows
 
-SERVICES = ServiceSnapshots()
 
-
-def read_context(session: Session, dst_id: str, *, designations: bool = True) -> RecordContext | None:
-    """The record's context in a few indexed reads, without loading ORM objects.
+def read_context(
+    session: Session, dst_id: str, snapshots: ReferenceSnapshots, *, designations: bool = True
+) -> RecordContext | None:
+    """The record's context in one indexed read (plus designations), without loading ORM objects.
 
     `designations=False` leaves out the station's service designations, which only the
     eligibility rules read (partner panels do not).
     """
-    row = session.execute(select(*_RECORD).where(DstRecord.dst_id == dst_id)).first()
+    latest = (
+        select(func.max(Decision.revision))
+        .where(Decision.dst_record_id == DstRecord.id)
+        .correlate(DstRecord)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(*_RECORD, *_ENTRIES)
+        .outerjoin(Decision, and_(Decision.dst_record_id == DstRecord.id, Decision.revision == latest))
+        .where(DstRecord.dst_id == dst_id)
+    ).first()
     if row is None:
         return None
-    latest = session.execute(
-        select(*_ENTRIES).where(Decision.dst_record_id == row.id).order_by(Decision.revision.desc()).limit(1)
-    ).first()
-    entries = Entries(*latest) if latest is not None else Entries()
-    service = SERVICES.get(session, row.clinical_service_id) if row.clinical_service_id else None
+    entries = Entries(
+        next_available_date=row.next_available_date,
+        veteran_agreed_later_date=row.veteran_agreed_later_date,
+        bmi_factor=row.bmi_factor,
+        bmi_explanation=row.bmi_explanation,
+    )
+    service = snapshots.service(session, row.clinical_service_id) if row.clinical_service_id else None
     return RecordContext(
         dst_id=row.dst_id,
         station=row.station,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dst.consults.cache import PanelCache
 from dst.consults.context import RecordContext
 from dst.consults.shared import SharedCalls
+from dst.db.threads import run_db
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.gateway import PartnerGateway
 from dst.partners.types import Address, CommunityProvider, DriveTime, EeSummary, GeoPoint, Person
@@ -204,7 +205,7 @@ class Panels:
             self.gateway.skip(Partner.ROUTING, "no residence to route from")
             return FacilitiesPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
-        nearby = await anyio.to_thread.run_sync(self._nearby, ctx, patient.location, radius)
+        nearby = await run_db(self._nearby, ctx, patient.location, radius)
         nearby = nearby[:MAX_FACILITIES_ROUTED]
         errors = list(patient.errors)
         drive: dict[str, tuple[float | None, str | None, str | None]] = {}

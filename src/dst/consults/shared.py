@@ -26,7 +26,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-import anyio
 from pydantic import TypeAdapter
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -38,6 +37,7 @@ from dst.consults.models import PartnerCall
 from dst.db.base import utcnow
 from dst.db.engine import normalize_url, transaction
 from dst.db.group_commit import GroupCommit
+from dst.db.threads import run_db
 from dst.partners.errors import FailureKind, Partner, PartnerError
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class SharedCalls:
         claimed_at = self._claimed.pop(f"{dst_id}|{call_key}", None)
         if claimed_at is not None and time.monotonic() - claimed_at < self.claim_ttl_s:
             return await self._own(dst_id, call_key, compute, adapter)
-        state, payload = await anyio.to_thread.run_sync(self._claim, dst_id, call_key)
+        state, payload = await run_db(self._claim, dst_id, call_key)
         if state == "mine":
             return await self._own(dst_id, call_key, compute, adapter)
         if state == "pending":
@@ -187,11 +187,11 @@ class SharedCalls:
             if self._listener is not None:
                 waiter = asyncio.get_running_loop().create_future()
                 self._waiters.setdefault(key, []).append(waiter)
-            state, payload = await anyio.to_thread.run_sync(self._peek, dst_id, call_key)
+            state, payload = await run_db(self._peek, dst_id, call_key)
             if state == "done":
                 return payload
             if state == "free":  # expired or gone: claim it (another waiter may beat us to it)
-                state, payload = await anyio.to_thread.run_sync(self._claim, dst_id, call_key)
+                state, payload = await run_db(self._claim, dst_id, call_key)
                 if state == "done":
                     return payload
                 if state == "mine":

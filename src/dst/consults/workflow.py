@@ -20,7 +20,7 @@ from dst.audit.batch import AuditBatcher
 from dst.audit.service import record_event
 from dst.auth import Principal
 from dst.consults import serializers, service
-from dst.consults.context import Entries, RecordContext, read_context
+from dst.consults.context import Entries, RecordContext, ReferenceSnapshots, read_context
 from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.evidence import Assessment, assess
 from dst.consults.factors import consult_factor_text, consult_text_snippet
@@ -138,6 +138,11 @@ async def load_context(request: Request, dst_id: str, principal: Principal, acti
         return ctx
 
 
+def snapshots(request: Request) -> ReferenceSnapshots:
+    held: ReferenceSnapshots = request.app.state.snapshots
+    return held
+
+
 @asynccontextmanager
 async def audited_read(
     request: Request, dst_id: str, principal: Principal, action: str, *, designations: bool = True
@@ -147,7 +152,9 @@ async def audited_read(
 
     Reads that apply no eligibility rule pass `designations=False` to skip one query."""
     ctx = await in_transaction(
-        request, lambda s: read_context(s, dst_id, designations=designations), read_only=True
+        request,
+        lambda s: read_context(s, dst_id, snapshots(request), designations=designations),
+        read_only=True,
     )
     if ctx is None:
         raise service.not_found(dst_id)

@@ -16,10 +16,10 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
 from dst.db.engine import transaction
+from dst.db.threads import run_db
 
 Write = Callable[[Session], None]
 
@@ -57,7 +57,7 @@ class GroupCommit:
             writes, waiters = queue.writes, queue.waiters
             queue.writes, queue.waiters = [], []
             try:
-                await anyio.to_thread.run_sync(self._commit, writes)
+                await run_db(self._commit, writes)
             except Exception as error:
                 for waiter in waiters:
                     if not waiter.done():

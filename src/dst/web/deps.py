@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-import anyio
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +13,7 @@ from dst.auth import CLIENT_TOKENS, CLINICAL_ROLES, DEMO_USERS, Principal, Role,
 from dst.config import Settings
 from dst.consults.panels import Panels
 from dst.db.engine import transaction
+from dst.db.threads import run_db
 
 T = TypeVar("T")
 
@@ -41,7 +41,7 @@ async def in_transaction(request: Request, work: Callable[[Session], T], *, read
         with transaction(sessions, read_only=read_only) as session:
             return work(session)
 
-    return await anyio.to_thread.run_sync(run)
+    return await run_db(run)
 
 
 def public_url(request: Request, route_name: str) -> str:

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
-import anyio
 from sqlalchemy import JSON, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from starlette.datastructures import MutableHeaders
@@ -25,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dst.db.base import Base, UtcDateTime, utcnow
 from dst.db.engine import transaction
+from dst.db.threads import run_db
 
 log = logging.getLogger("dst.web")
 
@@ -147,7 +147,7 @@ class ServerSessionMiddleware:
             await self.app(scope, receive, send)
             return
         session_id = _cookie_value(scope)
-        loaded = await anyio.to_thread.run_sync(self.store.load, session_id) if session_id else None
+        loaded = await run_db(self.store.load, session_id) if session_id else None
         if loaded is None:
             before: dict[str, Any] = {}
             created_at: datetime | None = None
@@ -159,9 +159,7 @@ class ServerSessionMiddleware:
 
         async def send_with_session(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cookie = await anyio.to_thread.run_sync(
-                    self._settle, scope, session_id, before, created_at, seen_at
-                )
+                cookie = await run_db(self._settle, scope, session_id, before, created_at, seen_at)
                 if cookie is not None:
                     MutableHeaders(scope=message).append("set-cookie", cookie)
             await send(message)
