@@ -25,6 +25,7 @@ from dst.demo import views as demo_views
 from dst.dsv import api as dsv_api
 from dst.dsv import fake_ehr as dsv_fake_ehr
 from dst.dsv import views as dsv_views
+from dst.dsv.errors import ViewerProblem
 from dst.jobs import views as jobs_views
 from dst.jobs.scheduler import start_scheduler, stop_scheduler
 from dst.operations import api as operations_api
@@ -37,6 +38,7 @@ from dst.reports import views as report_views
 from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
 from dst.web import openapi as openapi_errors
+from dst.web.authfirst import AuthenticateFirstMiddleware
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
 from dst.web.ratelimit import RateLimitMiddleware
 from dst.web.security import SecurityHeadersMiddleware
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = build_session_factory(app.state.engine)
     app.state.audit = AuditBatcher(app.state.sessions)
     app.add_middleware(OperationsMiddleware)
+    # Before the routes validate anything: refuse anonymous and forged callers first.
+    app.add_middleware(AuthenticateFirstMiddleware, renderers={ViewerProblem: dsv_views.problem_response})
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ApiCsrfMiddleware)  # inside the session middleware: it reads the session
     app.add_middleware(DeniedAccessAuditMiddleware)  # also inside: it names who was refused
@@ -96,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         machine_per_second=settings.rate_machine_per_second,
     )
     problems.install(app)
+    dsv_views.install(app)
     openapi_errors.install(app)
     for router in (
         consult_api.router,
