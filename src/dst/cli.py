@@ -13,6 +13,7 @@ import typer
 
 from dst.config import get_settings
 from dst.jobs.commands import jobs_app
+from dst.tables import JSON_OPTION, CliTable, print_table
 
 app = typer.Typer(help="DST — Community Care Decision Support Tool", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and reference data", no_args_is_help=True)
@@ -132,14 +133,16 @@ def db_restore(
 
 
 @demo_app.command("seed")
-def demo_seed() -> None:
+def demo_seed(as_json: bool = JSON_OPTION) -> None:
     """Load demo facilities, SEOCs, wait times and consult services from the configured partners."""
     from dst.demo.seed import seed_demo
 
     _configure_logging()
     summary = anyio.run(seed_demo, get_settings())
+    table = CliTable("Demo data loaded", ("what", "rows written"), ("what", "rowsWritten"))
     for name, count in summary.items():
-        typer.echo(f"{name}: {count}")
+        table.add(name, count)
+    print_table(table, as_json=as_json)
 
 
 @fakes_app.command("serve")
