@@ -53,15 +53,23 @@ def serve(
     import uvicorn
 
     _configure_logging()
+    settings = get_settings()
     if workers is None:
-        workers = (os.cpu_count() or 1) if get_settings().env == "prod" else 1
+        workers = (os.cpu_count() or 1) if settings.env == "prod" else 1
+    # Each worker builds its app from the environment: tell it how many workers share the traffic,
+    # so its rate limits are its share (docs/security.md).
+    os.environ["DST_WORKERS"] = str(workers)
+    get_settings.cache_clear()
     uvicorn.run(
         "dst.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        # X-Forwarded-For and -Proto are believed only from DST_TRUSTED_PROXIES (the app applies the
+        # same list again, so it holds under any ASGI server).
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxy_list,
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_S,
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dst import __version__
 from dst.audit import views as audit_views
@@ -98,7 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RateLimitMiddleware,
         sign_in_per_minute=settings.rate_sign_in_per_minute,
         machine_per_second=settings.rate_machine_per_second,
+        processes=settings.rate_processes,
     )
+    # Outermost: from here on the client is the real one when a trusted proxy forwarded the request,
+    # for the rate limits, the audit trail's source address and the scheme of generated URLs.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     problems.install(app)
     dsv_views.install(app)
     openapi_errors.install(app)
