@@ -33,6 +33,7 @@ from dst.web import deps
 from dst.web.guards import refusal
 
 TITLES = {401: "Sign-in required", 403: "Forbidden"}
+DEV_ONLY_PREFIX = "/dev/"
 # Dependencies that decide from the request alone whether there is a caller at all.
 AUTHENTICATORS: tuple[Callable[..., Any], ...] = (
     deps.require_principal,
@@ -143,6 +144,10 @@ class AuthenticateFirstMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["path"].startswith(DEV_ONLY_PREFIX) and not _is_dev(scope):
+            # Development-only routes are not there in production: their own 404 answers, not a 401.
+            await self.app(scope, receive, send)
+            return
         if self._table is None:
             self._table = _Table(scope["app"])
         found = self._table.find(scope["method"], scope["path"])
@@ -170,6 +175,11 @@ class AuthenticateFirstMiddleware:
             await render(request, problem)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _is_dev(scope: Scope) -> bool:
+    settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+    return bool(getattr(settings, "is_dev", False))
 
 
 @dataclass(frozen=True)
