@@ -36,6 +36,7 @@ from dst.operations.monitor import OperationsMonitor, outage_reporter
 from dst.partners import steel_thread
 from dst.partners.registry import build_gateway
 from dst.reports import views as report_views
+from dst.web import catalogue as page_catalogue
 from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
 from dst.web import openapi as openapi_errors
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         report_views.api,
         report_views.pages,
         jobs_views.router,
+        page_catalogue.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
