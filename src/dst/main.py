@@ -53,21 +53,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with build_gateway(settings) as gateway:
-            app.state.gateway = gateway
-            app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
-            app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
-            app.state.steel_thread, check = steel_thread.start(
-                gateway, settings, on_result=outage_reporter(app.state.operations)
-            )
-            app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
-            try:
-                yield
-            finally:
-                stop_scheduler(app.state.scheduler)
-                await steel_thread.stop(check)
-                await app.state.operations.stop()
-        app.state.engine.dispose()
+        try:
+            async with build_gateway(settings) as gateway:
+                app.state.gateway = gateway
+                app.state.panels = Panels(gateway, app.state.sessions, PanelCache())
+                app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
+                app.state.steel_thread, check = steel_thread.start(
+                    gateway, settings, on_result=outage_reporter(app.state.operations)
+                )
+                app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
+                try:
+                    yield
+                finally:
+                    stop_scheduler(app.state.scheduler)
+                    await steel_thread.stop(check)
+                    await app.state.operations.stop()
+                    # Prefetches started by the last requests still hold, or are about to take, a
+                    # connection: they end before the engine goes.
+                    await app.state.panels.aclose(timeout_s=2 * settings.partner_timeout_s)
+        finally:
+            # Also when start-up or shutdown failed: every pooled connection is closed, none is left
+            # for the garbage collector (on PostgreSQL a server connection held until the process ends).
+            app.state.engine.dispose()
 
     app = FastAPI(
         title="DST — Community Care Decision Support Tool",
