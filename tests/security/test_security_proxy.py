@@ -158,3 +158,27 @@ def test_trusted_proxies_must_be_addresses_or_networks(database_url: str) -> Non
     ]
     with pytest.raises(ValueError, match="DST_TRUSTED_PROXIES"):
         settings_for(database_url, trusted_proxies="ingress-nginx")
+
+
+def test_dst_serve_passes_the_trusted_proxies_and_workers_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from dst.cli import app as cli
+    from dst.config import get_settings
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: seen.update(options, target=target))
+    monkeypatch.setenv("DST_TRUSTED_PROXIES", "10.42.0.0/16")
+    monkeypatch.setenv("DST_WORKERS", "1")  # restored afterwards; `dst serve` sets it for its workers
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["serve", "--workers", "3"])
+        workers_seen = os.environ["DST_WORKERS"]
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == ["10.42.0.0/16"]
+    assert seen["workers"] == 3 and workers_seen == "3"
+    assert seen["timeout_keep_alive"] == 75
