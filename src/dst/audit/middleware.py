@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import anyio
 from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dst.audit.service import record_unidentified
 from dst.consults.models import DstRecord
 from dst.db.engine import transaction
+from dst.db.offload import run_to_completion
 
 log = logging.getLogger("dst.audit")
 REFUSED = frozenset({401, 403})
@@ -37,7 +37,7 @@ class DeniedAccessAuditMiddleware:
         await self.app(scope, receive, watch)
         dst_id = (scope.get("path_params") or {}).get("dst_id")
         if status and status[0] in REFUSED and isinstance(dst_id, str):
-            await anyio.to_thread.run_sync(_record, scope, dst_id, status[0])
+            await run_to_completion(_record, scope, dst_id, status[0])
 
 
 def _who(scope: Scope) -> tuple[str, str]:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dst.db.base import utcnow
 from dst.db.engine import transaction
+from dst.db.offload import run_to_completion
 from dst.operations import maintenance, outages
 from dst.operations.models import WHOLE_DST, MaintenanceWindow
 from dst.operations.notices import Notice, compose
@@ -118,7 +118,7 @@ class OperationsMonitor:
 
     async def _refresh(self) -> Board:
         now, down = self.clock(), self.down_now()
-        reading = await anyio.to_thread.run_sync(self._read, now, down)
+        reading = await run_to_completion(self._read, now, down)
         self._reported = reading.reported
         self._hold_breakers(reading.windows, now)
         self.board = Board(
@@ -197,7 +197,7 @@ async def report_check(
                 now=now,
             )
 
-    await anyio.to_thread.run_sync(work)
+    await run_to_completion(work)
     return await monitor.refresh()
 
 

@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-import anyio
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +13,7 @@ from dst.auth import CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
 from dst.config import Settings
 from dst.consults.panels import Panels
 from dst.db.engine import transaction
+from dst.db.offload import run_to_completion
 
 T = TypeVar("T")
 
@@ -41,7 +41,7 @@ async def in_transaction(request: Request, work: Callable[[Session], T], *, read
         with transaction(sessions, read_only=read_only) as session:
             return work(session)
 
-    return await anyio.to_thread.run_sync(run)
+    return await run_to_completion(run)
 
 
 def client_ip(request: Request) -> str | None:
