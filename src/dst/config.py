@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - the placeholder that prod refuses
@@ -112,8 +113,17 @@ class Settings(BaseSettings):
     # Identity-provider role values -> DST roles; empty means the claim carries DST role names themselves.
     oidc_role_map: dict[str, str] = Field(default_factory=dict)
 
-    rate_sign_in_per_minute: int = Field(default=30, ge=0)  # 0 turns the limit off
-    rate_machine_per_second: float = Field(default=50.0, ge=0)
+    # Limits per client (the real client, as a trusted proxy reports it); 0 turns a limit off. The
+    # machine default is twice DST's national machine-call peak (docs/security.md, "Rate limits").
+    rate_sign_in_per_minute: int = Field(default=30, ge=0)
+    rate_machine_per_second: float = Field(default=100.0, ge=0)
+    # How many processes one client's traffic is spread over: replicas (set by the Helm chart) times
+    # workers (set by `dst serve --workers`). Each process enforces its share of each limit.
+    replicas: int = Field(default=1, ge=1, le=1000)
+    workers: int = Field(default=1, ge=1, le=256)
+    # Comma-separated addresses or networks (CIDR) of the proxies in front of DST whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed; the default trusts only a local proxy.
+    trusted_proxies: str = "127.0.0.1,::1"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     scheduler_enabled: bool = False
@@ -198,6 +208,29 @@ class Settings(BaseSettings):
         if wrong:
             raise ValueError(f"DST_OIDC_ROLE_MAP maps to unknown role(s) {wrong}; use {sorted(people)}")
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses_or_networks(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"DST_TRUSTED_PROXIES: {item!r} is not an IP address or network such as 10.42.0.0/16"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+
+    @property
+    def rate_processes(self) -> int:
+        """How many processes share one client's traffic: each enforces 1/N of every limit."""
+        return self.replicas * self.workers
 
     @property
     def is_dev(self) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import make_url
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dst import __version__
 from dst.audit import views as audit_views
@@ -29,6 +30,7 @@ from dst.demo import views as demo_views
 from dst.dsv import api as dsv_api
 from dst.dsv import fake_ehr as dsv_fake_ehr
 from dst.dsv import views as dsv_views
+from dst.dsv.errors import ViewerProblem
 from dst.jobs import views as jobs_views
 from dst.jobs.scheduler import start_scheduler, stop_scheduler
 from dst.operations import api as operations_api
@@ -38,9 +40,11 @@ from dst.operations.monitor import OperationsMonitor, outage_reporter
 from dst.partners import steel_thread
 from dst.partners.registry import build_gateway
 from dst.reports import views as report_views
+from dst.web import catalogue as page_catalogue
 from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
 from dst.web import openapi as openapi_errors
+from dst.web.authfirst import AuthenticateFirstMiddleware
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
 from dst.web.ratelimit import RateLimitMiddleware
 from dst.web.security import SecurityHeadersMiddleware
@@ -60,30 +64,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with build_gateway(settings) as gateway:
-            app.state.gateway = gateway
-            shared = SharedCalls(
-                app.state.sessions,
-                settings.database_url,
-                enabled=shares_partner_calls(settings),
-                claim_ttl_s=2 * settings.partner_timeout_s + 5,
-                commits=app.state.commits,
-            )
-            await shared.start()
-            app.state.panels = Panels(gateway, app.state.sessions, PanelCache(), shared)
-            app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
-            app.state.steel_thread, check = steel_thread.start(
-                gateway, settings, on_result=outage_reporter(app.state.operations)
-            )
-            app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
-            try:
-                yield
-            finally:
-                stop_scheduler(app.state.scheduler)
-                await steel_thread.stop(check)
-                await app.state.operations.stop()
-                await shared.stop()
-        app.state.engine.dispose()
+        try:
+            async with build_gateway(settings) as gateway:
+                app.state.gateway = gateway
+                shared = SharedCalls(
+                    app.state.sessions,
+                    settings.database_url,
+                    enabled=shares_partner_calls(settings),
+                    claim_ttl_s=2 * settings.partner_timeout_s + 5,
+                    commits=app.state.commits,
+                )
+                await shared.start()
+                app.state.panels = Panels(gateway, app.state.sessions, PanelCache(), shared)
+                app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
+                app.state.steel_thread, check = steel_thread.start(
+                    gateway, settings, on_result=outage_reporter(app.state.operations)
+                )
+                app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
+                try:
+                    yield
+                finally:
+                    stop_scheduler(app.state.scheduler)
+                    await steel_thread.stop(check)
+                    await app.state.operations.stop()
+                    # Prefetches started by the last requests still hold, or are about to take, a
+                    # connection: they end before the engine goes; so do queued group commits.
+                    await app.state.panels.aclose(timeout_s=2 * settings.partner_timeout_s)
+                    await shared.stop()
+        finally:
+            # Also when start-up or shutdown failed: every pooled connection is closed, none is left
+            # for the garbage collector (on PostgreSQL a server connection held until the process ends).
+            app.state.engine.dispose()
 
     app = FastAPI(
         title="DST — Community Care Decision Support Tool",
@@ -100,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.snapshots = ReferenceSnapshots()
     app.state.audit = AuditBatcher(app.state.sessions, app.state.commits)
     app.add_middleware(OperationsMiddleware)
+    # Before the routes validate anything: refuse anonymous and forged callers first.
+    app.add_middleware(AuthenticateFirstMiddleware, renderers={ViewerProblem: dsv_views.problem_response})
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ApiCsrfMiddleware)  # inside the session middleware: it reads the session
     app.add_middleware(DeniedAccessAuditMiddleware)  # also inside: it names who was refused
@@ -120,8 +133,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RateLimitMiddleware,
         sign_in_per_minute=settings.rate_sign_in_per_minute,
         machine_per_second=settings.rate_machine_per_second,
+        processes=settings.rate_processes,
     )
+    # Outermost: from here on the client is the real one when a trusted proxy forwarded the request,
+    # for the rate limits, the audit trail's source address and the scheme of generated URLs.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     problems.install(app)
+    dsv_views.install(app)
     openapi_errors.install(app)
     for router in (
         consult_api.router,
@@ -143,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         report_views.api,
         report_views.pages,
         jobs_views.router,
+        page_catalogue.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -105,3 +105,50 @@ def test_the_app_starts_the_scheduler_only_when_enabled(database_url: str) -> No
             if enabled:
                 assert app.state.scheduler.running
         assert app.state.scheduler is None or not app.state.scheduler.running
+
+
+def test_dst_jobs_list_prints_plain_lines_or_json_for_scripts(database_url: str, monkeypatch: Any) -> None:
+    """Piped at 70 columns: one untruncated line a job, tab-separated; `--json` gives the same rows."""
+    import json
+
+    from dst.cli import app as cli
+    from dst.config import get_settings
+
+    monkeypatch.setenv("DST_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        plain = runner.invoke(cli, ["jobs", "list"], env={"COLUMNS": "70"})
+        as_json = runner.invoke(cli, ["jobs", "list", "--json"], env={"COLUMNS": "70"})
+    finally:
+        get_settings.cache_clear()
+    assert plain.exit_code == 0 and as_json.exit_code == 0, plain.output + as_json.output
+    lines = plain.output.splitlines()
+    assert lines[0].split("\t") == ["job", "schedule (UTC)", "next run", "last run", "outcome"]
+    rows = [line.split("\t") for line in lines[1:]]
+    assert [r[0] for r in rows] == [spec.name for spec in JOBS]
+    assert all(len(r) == 5 for r in rows) and "…" not in plain.output
+    listed = json.loads(as_json.output)
+    assert [item["job"] for item in listed] == [spec.name for spec in JOBS]
+    assert set(listed[0]) == {"job", "schedule", "nextRun", "lastRun", "outcome"}
+    seeded = next(item for item in listed if item["job"] == "load-facilities")
+    assert seeded["outcome"] == "ok" and datetime.fromisoformat(seeded["lastRun"])
+
+
+def test_a_table_on_a_terminal_folds_cells_instead_of_cutting_them() -> None:
+    import io
+
+    from dst.tables import CliTable, print_table
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    table = CliTable("t", ("job", "note"), ("job", "note"))
+    table.add("load-facilities-with-a-long-name", "line one\nline two")
+    out = Terminal()
+    print_table(table, out=out)
+    assert "…" not in out.getvalue() and "load-facilit" in out.getvalue()
+    plain = io.StringIO()
+    print_table(table, out=plain)
+    assert plain.getvalue().splitlines()[1] == "load-facilities-with-a-long-name\tline one line two"

@@ -35,3 +35,14 @@ def prod_client(database_url: str, provider: ProviderState) -> Iterator[TestClie
     # Secure cookies only travel over HTTPS, as in production behind the TLS proxy.
     with TestClient(create_app(settings), base_url="https://dst.test") as client:
         yield client
+
+
+@pytest.fixture
+def still_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limiter's clock stands still, so no token is refilled between a test's requests,
+    however slowly a busy machine runs them."""
+    import types
+
+    from dst.web import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(monotonic=lambda: 1000.0))

@@ -116,7 +116,7 @@ def test_cookie_authenticated_api_writes_need_the_csrf_header(client) -> None:
     assert version(client, dst_id) == 2
 
 
-def test_sign_in_is_rate_limited_per_address(database_url) -> None:
+def test_sign_in_is_rate_limited_per_address(database_url, still_clock) -> None:
     app = create_app(settings_for(database_url, rate_sign_in_per_minute=3))
     with TestClient(app) as client:
         answers = [client.get("/dev/sign-in?role=provider&next=/", follow_redirects=False) for _ in range(4)]
@@ -125,7 +125,7 @@ def test_sign_in_is_rate_limited_per_address(database_url) -> None:
     assert "Too many requests" in answers[-1].text
 
 
-def test_machine_endpoints_are_rate_limited_but_pages_are_not(database_url) -> None:
+def test_machine_endpoints_are_rate_limited_but_pages_are_not(database_url, still_clock) -> None:
     app = create_app(settings_for(database_url, rate_machine_per_second=1))
     with TestClient(app) as client:
         vista = [client.get("/vs/v2/consultFactor/unknown").status_code for _ in range(3)]

@@ -132,6 +132,19 @@ class Panels:
             self._prefetching.add(task)
             task.add_done_callback(self._prefetched)
 
+    async def aclose(self, timeout_s: float) -> None:
+        """Let prefetches still under way finish (their partner calls are bounded by the partner
+        timeout), so none opens a database connection after the app has disposed of its engine: that
+        connection would never be closed. Cancelling would not do: a task waiting for its database
+        work on a worker thread lets go of it, and the thread carries on."""
+        tasks = list(self._prefetching)
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=timeout_s)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _prefetched(self, task: asyncio.Task[object]) -> None:
         self._prefetching.discard(task)
         if not task.cancelled() and task.exception() is not None:

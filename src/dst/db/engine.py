@@ -68,9 +68,9 @@ def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> I
     queueing for the write lock.
     """
     session = factory()
-    if read_only:
-        session.connection(execution_options={READ_ONLY: True})
     try:
+        if read_only:  # inside the try: a failed BEGIN must still close the session and its connection
+            session.connection(execution_options={READ_ONLY: True})
         yield session
         session.commit()
     except BaseException:

@@ -1,14 +1,24 @@
-"""Database work off the event loop, on a small pool of threads.
+"""Blocking database work on a small pool of worker threads, finished even when its caller is
+cancelled.
 
-Python runs one thread at a time; database calls release the lock only while they wait on the
+Python runs one thread at a time; database calls let go of it only while they wait on the
 database. Dozens of threads taking turns (anyio's default allows 40) spend CPU handing the lock to
 one another without finishing work sooner, so database work goes through a limiter sized to the
 connection pool instead.
+
+`anyio.to_thread.run_sync` lets go of its thread when the asyncio task awaiting it is cancelled
+(`task.cancel()`, as a lifespan does to its background loops): the caller moves on while the thread
+still holds, or is about to take, a database connection. At shutdown the engine is then disposed
+under it, and the connection the thread checks out of the fresh pool is never closed — on
+PostgreSQL a server connection held until the process exits, and psycopg's "deleted while still
+open" warning when the garbage collector finds it. Here a cancelled caller first waits for the
+thread, then is cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import Callable
 from typing import TypeVar, TypeVarTuple
@@ -34,5 +44,16 @@ def _limiter() -> anyio.CapacityLimiter:
 
 
 async def run_db(func: Callable[[*Ts], T], *args: *Ts) -> T:
-    """`func(*args)` on one of the database threads."""
-    return await anyio.to_thread.run_sync(func, *args, limiter=_limiter())
+    """`func(*args)` on one of the database threads; a cancelled caller waits for it to finish."""
+    thread: asyncio.Future[T] = asyncio.ensure_future(
+        anyio.to_thread.run_sync(func, *args, limiter=_limiter())
+    )
+    try:
+        return await asyncio.shield(thread)
+    except asyncio.CancelledError:
+        while not thread.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({thread})
+        if not thread.cancelled():
+            thread.exception()  # retrieved, so an error in the abandoned work is not reported twice
+        raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from dst.consults.context import ServiceInfo
@@ -14,7 +14,12 @@ from dst.dsv import session as viewer_session
 from dst.dsv.fhir import guidance_response
 from dst.dsv.schemas import EdipiQuery, FacilitiesQuery
 
-router = APIRouter(prefix="/ehrm-api/v1", tags=["Decision Support Viewer"])
+# Every operation needs the viewer session; declared here so it is checked before any validation.
+router = APIRouter(
+    prefix="/ehrm-api/v1",
+    tags=["Decision Support Viewer"],
+    dependencies=[Depends(viewer_session.api_viewer)],
+)
 
 FHIR_JSON = "application/fhir+json"
 ServiceName = Annotated[str, Query(alias="svcName", min_length=1, max_length=80)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dst.config import Settings
@@ -28,6 +28,25 @@ ServiceName = Annotated[str | None, Query(alias="service", max_length=80)]
 
 def problem_page(request: Request, problem: ViewerProblem) -> HTMLResponse:
     return render(request, "dsv/problem.html", {"problem": problem}, status_code=problem.status)
+
+
+def problem_response(request: Request, problem: Exception) -> Response:
+    """A viewer problem raised before a handler ran: the page, or the fragment a section shows."""
+    assert isinstance(problem, ViewerProblem)
+    if request.url.path.startswith("/dsv/sections/"):
+        return render(request, "dsv/_problem_fragment.html", {"problem": problem}, status_code=problem.status)
+    return problem_page(request, problem)
+
+
+def install(app: FastAPI) -> None:
+    async def handle(request: Request, problem: Exception) -> Response:
+        return problem_response(request, problem)
+
+    app.add_exception_handler(ViewerProblem, handle)
+
+
+# The viewer's pages need the viewer session; declared so it is checked before the query is validated.
+NEEDS_VIEWER = [Depends(viewer_session.page_viewer)]
 
 
 @router.get("/launch", response_class=HTMLResponse, name="dsv_launch")
@@ -123,7 +142,7 @@ async def _audit_failure(request: Request, problem: ViewerProblem) -> None:
     )
 
 
-@router.get("", response_class=HTMLResponse, name="dsv_patient")
+@router.get("", response_class=HTMLResponse, name="dsv_patient", dependencies=NEEDS_VIEWER)
 async def patient_page(request: Request, service_name: ServiceName = None, inline: int = 0) -> Response:
     """The read-only page. Sections load on their own; `inline=1` renders them all here (no JavaScript)."""
     try:
@@ -145,15 +164,15 @@ async def patient_page(request: Request, service_name: ServiceName = None, inlin
     return render(request, "dsv/viewer.html", context)
 
 
-@router.get("/sections/{section}", response_class=HTMLResponse)
+@router.get("/sections/{section}", response_class=HTMLResponse, dependencies=NEEDS_VIEWER)
 async def section(request: Request, section: str, service_name: ServiceName = None) -> Response:
     """One section as an HTML fragment, fetched by the page so each section loads on its own."""
-    if section not in SECTIONS:
-        raise HTTPException(404, f"Unknown viewer section {section!r}.")
     viewer = viewer_session.current(request)
     if viewer is None:
         problem = errors.no_viewer_session()
         return render(request, "dsv/_problem_fragment.html", {"problem": problem}, status_code=401)
+    if section not in SECTIONS:
+        raise HTTPException(404, f"Unknown viewer section {section!r}.")
     chosen = await service.find_service(request, service_name)
     data = await _section_data(request, viewer, section, chosen)
     return render(request, f"dsv/_{section}.html", {"chosen": chosen, **data})

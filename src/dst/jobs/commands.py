@@ -11,7 +11,6 @@ import anyio
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from dst.config import get_settings
 from dst.db.base import utcnow
@@ -21,6 +20,7 @@ from dst.jobs.context import Progress as ProgressCallback
 from dst.jobs.registry import JOB_NAMES, job_spec
 from dst.jobs.runner import run_job
 from dst.jobs.service import job_overview
+from dst.tables import JSON_OPTION, CliTable, print_table
 
 jobs_app = typer.Typer(help="Scheduled jobs: reference loads, CDW ETL, purge", no_args_is_help=True)
 log = logging.getLogger("dst.jobs")
@@ -35,7 +35,7 @@ def _require_migrated() -> None:
 
 
 @jobs_app.command("list")
-def list_jobs() -> None:
+def list_jobs(as_json: bool = JSON_OPTION) -> None:
     """Each job with its schedule (UTC), next run and last outcome."""
     _require_migrated()
     engine = build_engine(get_settings().database_url)
@@ -44,17 +44,30 @@ def list_jobs() -> None:
             overview = job_overview(session, utcnow())
     finally:
         engine.dispose()
-    table = Table("job", "schedule (UTC)", "next run", "last run", "outcome", title="DST jobs")
+    table = CliTable(
+        "DST jobs",
+        ("job", "schedule (UTC)", "next run", "last run", "outcome"),
+        ("job", "schedule", "nextRun", "lastRun", "outcome"),
+    )
     for row in overview:
         last = row.last
-        table.add_row(
+        if as_json:
+            table.add(
+                row.spec.name,
+                row.spec.cron,
+                row.next_run.isoformat(),
+                last.started_at.isoformat() if last else None,
+                last.outcome if last else None,
+            )
+            continue
+        table.add(
             row.spec.name,
             row.spec.cron,
             f"{row.next_run:%Y-%m-%d %H:%M}",
             f"{last.started_at:%Y-%m-%d %H:%M}" if last else "never",
             last.outcome if last else "",
         )
-    Console().print(table)
+    print_table(table, as_json=as_json)
 
 
 @jobs_app.command("run")

@@ -1,4 +1,11 @@
-"""Per-address token buckets for sign-in and machine endpoints (in-process; one set per replica)."""
+"""Per-client token buckets for sign-in and machine endpoints (in-process; one set per process).
+
+The client is the real one: behind a trusted proxy (DST_TRUSTED_PROXIES) the proxy headers
+middleware has already replaced the TCP peer with the address the proxy reports. One client's
+requests are spread over every replica and worker, so each process enforces its share of each
+limit (the limit divided by `processes`), and the cluster as a whole admits about the configured
+rate per client.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ SIGN_IN_PATHS = frozenset({"/sign-in", "/auth/callback", "/dev/sign-in"})
 MACHINE_PREFIXES = ("/vs/", "/ctb/")
 # Bounded so a flood from many addresses cannot grow memory without end; the oldest address is forgotten.
 MAX_TRACKED = 10_000
+MIN_SIGN_IN_BURST = 5
 
 
 @dataclass
@@ -44,7 +52,7 @@ class Buckets:
         self.by_address: OrderedDict[str, TokenBucket] = OrderedDict()
 
     def take(self, address: str, now: float) -> float:
-        bucket = self.by_address.pop(address, None) or TokenBucket(self.rate, self.capacity)
+        bucket = self.by_address.pop(address, None) or TokenBucket(self.rate, self.capacity, updated=now)
         self.by_address[address] = bucket
         if len(self.by_address) > MAX_TRACKED:
             self.by_address.popitem(last=False)
@@ -65,14 +73,22 @@ def classify(scope: Scope) -> str | None:
 class RateLimitMiddleware:
     """429 with Retry-After once an address has spent its burst; a rate of 0 turns a limit off."""
 
-    def __init__(self, app: ASGIApp, sign_in_per_minute: int, machine_per_second: float) -> None:
+    def __init__(
+        self, app: ASGIApp, sign_in_per_minute: int, machine_per_second: float, processes: int = 1
+    ) -> None:
         self.app = app
         self.limits: dict[str, Buckets] = {}
+        share = 1 / max(1, processes)
         if sign_in_per_minute > 0:
-            self.limits["sign-in"] = Buckets(sign_in_per_minute / 60, max(1, sign_in_per_minute))
+            # The burst stays at least a few sign-ins, so a clinician retrying a typo is never refused
+            # because their requests happened to land on the same replica.
+            per_process = sign_in_per_minute * share
+            burst = max(per_process, min(sign_in_per_minute, MIN_SIGN_IN_BURST))
+            self.limits["sign-in"] = Buckets(per_process / 60, burst)
         if machine_per_second > 0:
             # A burst of two seconds' worth lets VistA's retries and CTB's panel reads through together.
-            self.limits["machine"] = Buckets(machine_per_second, max(1.0, 2 * machine_per_second))
+            per_process = machine_per_second * share
+            self.limits["machine"] = Buckets(per_process, max(1.0, 2 * per_process))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = classify(scope) if scope["type"] == "http" else None

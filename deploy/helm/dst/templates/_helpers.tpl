@@ -152,3 +152,13 @@ tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end }}
+
+{{/* The proxies whose X-Forwarded-For DST believes. Behind the chart's Ingress they must be named:
+otherwise every caller would share the ingress controller's address. */}}
+{{- define "dst.trustedProxies" -}}
+{{- $proxies := join "," .Values.trustedProxies -}}
+{{- if and .Values.ingress.enabled (not $proxies) -}}
+{{- fail "trustedProxies must list the ingress controller's pod network (for example 10.42.0.0/16) when ingress.enabled is true" -}}
+{{- end -}}
+{{- default "127.0.0.1,::1" $proxies -}}
+{{- end -}}
