@@ -183,9 +183,11 @@ def test_admin_pages_refuse_providers(client, app) -> None:
 
     from dst.auth import Principal
 
+    import asyncio
+
     check = deps.require_roles(Role.ADMIN)
     with pytest.raises(HTTPException) as refused:
-        check(Principal("p", "P", Role.PROVIDER))
+        asyncio.run(check(Principal("p", "P", Role.PROVIDER)))
     assert refused.value.status_code == 403
 
 

@@ -21,7 +21,7 @@ from dst.operations import enablement
 from dst.operations.views import turned_off_page
 from dst.reference import service as reference
 from dst.reports.tallies import count_requires_dst
-from dst.web.deps import ClinicalUser, check_csrf, current_principal, in_transaction, require_clinical
+from dst.web.deps import ClinicalUser, check_clinical, check_csrf, current_principal, in_transaction
 from dst.web.problems import describe_validation
 from dst.web.templating import render
 
@@ -152,7 +152,7 @@ async def launch(request: Request) -> Response:
     principal = current_principal(request)
     if principal is None:
         return RedirectResponse(sign_in_url(request), status_code=303)
-    require_clinical(principal)
+    check_clinical(principal)
     ctx = context_from_query(params)
     turned_off = await turned_off_page(request, ctx)
     if turned_off is not None:

@@ -78,12 +78,12 @@ def require_api(request: Request, icn: str | None = None) -> Viewer:
     return viewer
 
 
-def api_viewer(request: Request) -> Viewer:
+async def api_viewer(request: Request) -> Viewer:
     """The viewer session as a route dependency of the JSON API (401 without one)."""
     return require_api(request)
 
 
-def page_viewer(request: Request) -> Viewer:
+async def page_viewer(request: Request) -> Viewer:
     """The viewer session as a route dependency of the viewer's pages (a readable 401 page without one)."""
     return require_page(request)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
@@ -86,7 +86,11 @@ def current_principal(request: Request) -> Principal | None:
     return Principal(user["id"], user["name"], Role(user["role"]), client_ip(request))
 
 
-def require_principal(request: Request) -> Principal:
+# The dependencies below are `async def` although they do not wait: FastAPI runs a plain `def`
+# dependency on a worker thread, a thread hand-off per dependency per request.
+
+
+async def require_principal(request: Request) -> Principal:
     principal = current_principal(request)
     if principal is None:
         raise HTTPException(
@@ -97,16 +101,20 @@ def require_principal(request: Request) -> Principal:
     return principal
 
 
-def require_clinical(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+def check_clinical(principal: Principal) -> Principal:
     if principal.role not in CLINICAL_ROLES:
         raise HTTPException(403, f"The {principal.role.value} role cannot open Veterans' DST records.")
     return principal
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+async def require_clinical(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    return check_clinical(principal)
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting only the given roles; every route states who may use it."""
 
-    def check(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
         if principal.role not in roles:
             allowed = ", ".join(r.value for r in roles)
             raise HTTPException(
@@ -122,8 +130,18 @@ AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 ReportingUser = Annotated[Principal, Depends(require_roles(Role.REPORTING, Role.ADMIN))]
 AuditorUser = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
 AnyUser = Annotated[Principal, Depends(require_principal)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-PanelsDep = Annotated[Panels, Depends(get_panels)]
+
+
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def _panels(request: Request) -> Panels:
+    return get_panels(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+PanelsDep = Annotated[Panels, Depends(_panels)]
 
 
 def sign_in(request: Request, role: Role) -> None:
