@@ -24,10 +24,10 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import Table, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -49,6 +49,9 @@ FAILURE_TTL_S = 5.0
 POLL_S = 0.05
 CLEANUP_EVERY = 200  # claims between deletions of expired rows
 MAX_AHEAD = 10_000
+# Core statements on the table: the ORM's bulk paths cost more than these one-row statements.
+_CALLS = cast(Table, PartnerCall.__table__)
+_C = _CALLS.c
 
 
 def process_name() -> str:
@@ -154,10 +157,10 @@ class SharedCalls:
         dialect_insert = pg_insert if self.postgres else sqlite_insert
         for call_key in call_keys:
             row = {"dst_id": dst_id, "call_key": call_key, "owner": self.owner, "state": "pending"}
-            result = session.execute(
-                dialect_insert(PartnerCall).values(**row, expires_at=expires).on_conflict_do_nothing()
+            result = session.connection().execute(
+                dialect_insert(_CALLS).values(**row, expires_at=expires).on_conflict_do_nothing()
             )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
+            if result.rowcount == 1:
                 self._claimed[f"{dst_id}|{call_key}"] = time.monotonic()
         if len(self._claimed) > MAX_AHEAD:
             lapsed = time.monotonic() - self.claim_ttl_s
@@ -212,11 +215,15 @@ class SharedCalls:
     def _peek(self, dst_id: str, call_key: str) -> tuple[str, str | None]:
         """("done", payload), ("pending", None) or ("free", None), read without taking a lock."""
         with transaction(self.sessions, read_only=True) as session:
-            found = session.execute(
-                select(PartnerCall.state, PartnerCall.payload, PartnerCall.expires_at).where(
-                    PartnerCall.dst_id == dst_id, PartnerCall.call_key == call_key
+            found = (
+                session.connection()
+                .execute(
+                    select(_C.state, _C.payload, _C.expires_at).where(
+                        _C.dst_id == dst_id, _C.call_key == call_key
+                    )
                 )
-            ).first()
+                .first()
+            )
         if found is None or found.expires_at < utcnow():
             return "free", None
         return ("done", found.payload) if found.state == "done" else ("pending", None)
@@ -227,9 +234,7 @@ class SharedCalls:
         self._claims += 1
         with transaction(self.sessions) as session:
             if self._claims % CLEANUP_EVERY == 0:
-                session.execute(
-                    delete(PartnerCall).where(PartnerCall.expires_at < now - timedelta(minutes=5))
-                )
+                session.connection().execute(delete(_CALLS).where(_C.expires_at < now - timedelta(minutes=5)))
             row = {
                 "dst_id": dst_id,
                 "call_key": call_key,
@@ -239,29 +244,31 @@ class SharedCalls:
                 "expires_at": now + timedelta(seconds=self.claim_ttl_s),
             }
             dialect_insert = pg_insert if self.postgres else sqlite_insert
-            inserted = session.execute(dialect_insert(PartnerCall).values(row).on_conflict_do_nothing())
-            if inserted.rowcount == 1:  # type: ignore[attr-defined]
+            inserted = session.connection().execute(
+                dialect_insert(_CALLS).values(row).on_conflict_do_nothing()
+            )
+            if inserted.rowcount == 1:
                 return "mine", None
             # An expired claim is taken over; so is one of our own: inside a process the panel cache
             # already shares a call, so asking again means our earlier call was lost (a process
             # never waits for itself).
-            taken = session.execute(
-                update(PartnerCall)
+            taken = session.connection().execute(
+                update(_CALLS)
                 .where(
-                    PartnerCall.dst_id == dst_id,
-                    PartnerCall.call_key == call_key,
-                    or_(PartnerCall.expires_at < now, PartnerCall.owner == self.owner),
-                    or_(PartnerCall.state == "pending", PartnerCall.expires_at < now),
+                    _C.dst_id == dst_id,
+                    _C.call_key == call_key,
+                    or_(_C.expires_at < now, _C.owner == self.owner),
+                    or_(_C.state == "pending", _C.expires_at < now),
                 )
                 .values(owner=self.owner, state="pending", payload=None, expires_at=row["expires_at"])
             )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
+            if taken.rowcount == 1:
                 return "mine", None
-            found = session.execute(
-                select(PartnerCall.state, PartnerCall.payload).where(
-                    PartnerCall.dst_id == dst_id, PartnerCall.call_key == call_key
-                )
-            ).first()
+            found = (
+                session.connection()
+                .execute(select(_C.state, _C.payload).where(_C.dst_id == dst_id, _C.call_key == call_key))
+                .first()
+            )
         if found is None:  # deleted between our statements: ask again
             return self._claim(dst_id, call_key)
         return ("done", found.payload) if found.state == "done" else ("pending", None)
@@ -271,13 +278,13 @@ class SharedCalls:
         postgres = self.postgres
 
         def write(session: Session) -> None:
-            session.execute(
-                update(PartnerCall)
-                .where(PartnerCall.dst_id == dst_id, PartnerCall.call_key == call_key)
+            session.connection().execute(
+                update(_CALLS)
+                .where(_C.dst_id == dst_id, _C.call_key == call_key)
                 .values(state="done", payload=payload, expires_at=expires)
             )
             if postgres:
-                session.execute(
+                session.connection().execute(
                     text("SELECT pg_notify(:channel, :key)"),
                     {"channel": CHANNEL, "key": f"{dst_id}|{call_key}"},
                 )
@@ -286,12 +293,12 @@ class SharedCalls:
 
     async def _release(self, dst_id: str, call_key: str) -> None:
         def write(session: Session) -> None:
-            session.execute(
-                delete(PartnerCall).where(
-                    PartnerCall.dst_id == dst_id,
-                    PartnerCall.call_key == call_key,
-                    PartnerCall.owner == self.owner,
-                    PartnerCall.state == "pending",
+            session.connection().execute(
+                delete(_CALLS).where(
+                    _C.dst_id == dst_id,
+                    _C.call_key == call_key,
+                    _C.owner == self.owner,
+                    _C.state == "pending",
                 )
             )
 
@@ -300,7 +307,7 @@ class SharedCalls:
     def forget(self, session: Session, dst_id: str) -> None:
         """A reopened record asks its partners again (called inside the reopen's transaction)."""
         if self.enabled:
-            session.execute(delete(PartnerCall).where(PartnerCall.dst_id == dst_id))
+            session.connection().execute(delete(_CALLS).where(_C.dst_id == dst_id))
 
 
 def _partner_of(call_key: str) -> Partner:
