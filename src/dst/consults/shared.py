@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Table, delete, or_, select, text, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -153,15 +153,19 @@ class SharedCalls:
         transaction is needed when they start; a claim another process holds is left to it."""
         if not self.enabled:
             return
+        if not call_keys:
+            return
         expires = utcnow() + timedelta(seconds=self.claim_ttl_s)
         dialect_insert = pg_insert if self.postgres else sqlite_insert
-        for call_key in call_keys:
-            row = {"dst_id": dst_id, "call_key": call_key, "owner": self.owner, "state": "pending"}
-            result = session.connection().execute(
-                dialect_insert(_CALLS).values(**row, expires_at=expires).on_conflict_do_nothing()
-            )
-            if result.rowcount == 1:
-                self._claimed[f"{dst_id}|{call_key}"] = time.monotonic()
+        rows = [
+            {"dst_id": dst_id, "call_key": k, "owner": self.owner, "state": "pending", "expires_at": expires}
+            for k in call_keys
+        ]
+        # One statement for every key; RETURNING names the claims that were ours to make.
+        claim = dialect_insert(_CALLS).values(rows).on_conflict_do_nothing().returning(_C.call_key)
+        now = time.monotonic()
+        for (call_key,) in session.connection().execute(claim):
+            self._claimed[f"{dst_id}|{call_key}"] = now
         if len(self._claimed) > MAX_AHEAD:
             lapsed = time.monotonic() - self.claim_ttl_s
             self._claimed = {k: t for k, t in self._claimed.items() if t > lapsed}
@@ -278,16 +282,18 @@ class SharedCalls:
         postgres = self.postgres
 
         def write(session: Session) -> None:
-            session.connection().execute(
+            stored = (
                 update(_CALLS)
                 .where(_C.dst_id == dst_id, _C.call_key == call_key)
                 .values(state="done", payload=payload, expires_at=expires)
             )
             if postgres:
-                session.connection().execute(
-                    text("SELECT pg_notify(:channel, :key)"),
-                    {"channel": CHANNEL, "key": f"{dst_id}|{call_key}"},
-                )
+                # The answer and the wake-up in one statement; the notice goes out on commit.
+                answered = stored.returning(_C.call_key).cte("answered")
+                notify = func.pg_notify(CHANNEL, f"{dst_id}|{call_key}")
+                session.connection().execute(select(notify).select_from(answered))
+            else:
+                session.connection().execute(stored)
 
         await self.commits.write(write)
 
