@@ -179,11 +179,11 @@ def test_admin_pages_refuse_providers(client, app) -> None:
     for path in admin_paths:
         assert client.get(path).status_code in (403, 405), path
     # However many admin pages exist, the role check they use refuses a provider.
+    import asyncio
+
     from fastapi import HTTPException
 
     from dst.auth import Principal
-
-    import asyncio
 
     check = deps.require_roles(Role.ADMIN)
     with pytest.raises(HTTPException) as refused:
