@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     # connection: they end before the engine goes; so do queued group commits.
                     await app.state.panels.aclose(timeout_s=2 * settings.partner_timeout_s)
                     await shared.stop()
+                    await app.state.commits.drain()
         finally:
             # Also when start-up or shutdown failed: every pooled connection is closed, none is left
             # for the garbage collector (on PostgreSQL a server connection held until the process ends).

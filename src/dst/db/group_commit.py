@@ -12,6 +12,7 @@ transaction fails, every write in it fails with the same error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,14 @@ class GroupCommit:
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_result(None)
+
+    async def drain(self) -> None:
+        """Wait until every write queued on this loop is committed (at shutdown, before the engine
+        is disposed: a commit running after it would open a connection nobody closes)."""
+        queue = self._queues.get(asyncio.get_running_loop())
+        while queue is not None and queue.writer is not None and not queue.writer.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(queue.writer)
 
     def _commit(self, writes: list[Write]) -> None:
         with transaction(self.sessions) as session:
