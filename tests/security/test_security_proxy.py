@@ -7,9 +7,6 @@ ingress controller does), and callers on distinct loopback addresses (127.0.0.5,
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,35 +25,11 @@ from dst.config import Settings
 
 from factories import consult, ordinary, veteran
 from harness import SERVICE, settings_for
+from live_server import serve
 
 PROXY_ADDRESS = "127.0.0.2"
 ALICE, BOB = "127.0.0.5", "127.0.0.6"
 REQUIRES_DST = "/ctb/v1/requires-dst?service=CARDIOLOGY&station=688"
-
-
-def _free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def _uvicorn(app: Any, **options: Any) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def reverse_proxy(upstream: str) -> Starlette:
@@ -89,8 +62,8 @@ def dst_behind_proxy(settings: Settings) -> Iterator[tuple[str, str]]:
     # As `dst serve` runs it: uvicorn believes forwarded headers only from the trusted proxies.
     trusted = settings.trusted_proxy_list
     with (
-        _uvicorn(dst, proxy_headers=True, forwarded_allow_ips=trusted) as direct,
-        _uvicorn(reverse_proxy(direct), proxy_headers=False) as proxied,
+        serve(dst, lifespan="auto", proxy_headers=True, forwarded_allow_ips=trusted) as direct,
+        serve(reverse_proxy(direct), lifespan="auto", proxy_headers=False) as proxied,
     ):
         yield direct, proxied
 

@@ -14,8 +14,8 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from dst.audit.models import AuditEvent
+from dst.audit.service import event_row
 from dst.auth import Principal
-from dst.db.base import utcnow
 from dst.db.group_commit import GroupCommit
 
 
@@ -35,18 +35,15 @@ class AuditBatcher:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Return once the row is committed; raise what the commit raised if it failed."""
-        row = {
-            "at": utcnow(),
-            "actor": principal.user_id,
-            "role": str(principal.role),
-            "action": action,
-            "dst_id": dst_id,
-            "icn": icn,
-            "station": station,
-            "source_ip": principal.source_ip,
-            "outcome": outcome,
-            "detail": detail or {},
-        }
+        row = event_row(
+            principal=principal,
+            action=action,
+            dst_id=dst_id,
+            icn=icn,
+            station=station,
+            outcome=outcome,
+            detail=detail,
+        )
         await self.commits.write(lambda session: _insert(session, row))
 
 

@@ -11,6 +11,32 @@ from sqlalchemy.orm import Session
 
 from dst.audit.models import AuditEvent
 from dst.auth import Principal
+from dst.db.base import utcnow
+
+
+def event_row(
+    *,
+    principal: Principal,
+    action: str,
+    dst_id: str | None = None,
+    icn: str | None = None,
+    station: str | None = None,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An audit row's columns for what `principal` did, stamped now."""
+    return {
+        "at": utcnow(),
+        "actor": principal.user_id,
+        "role": str(principal.role),
+        "action": action,
+        "dst_id": dst_id,
+        "icn": icn,
+        "station": station,
+        "source_ip": principal.source_ip,
+        "outcome": outcome,
+        "detail": detail or {},
+    }
 
 
 def record_event(
@@ -24,19 +50,16 @@ def record_event(
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            actor=principal.user_id,
-            role=principal.role,
-            action=action,
-            dst_id=dst_id,
-            icn=icn,
-            station=station,
-            source_ip=principal.source_ip,
-            outcome=outcome,
-            detail=detail or {},
-        )
+    row = event_row(
+        principal=principal,
+        action=action,
+        dst_id=dst_id,
+        icn=icn,
+        station=station,
+        outcome=outcome,
+        detail=detail,
     )
+    session.add(AuditEvent(**row))
 
 
 def record_unidentified(

@@ -38,20 +38,6 @@ class Standing:
         return f"{state} {where} from {self.rule.effective_from:%Y-%m-%d %H:%M} UTC"
 
 
-def rule_in_force(session: Session, *, scope: str, key: str, at: datetime) -> EnablementRule | None:
-    query = (
-        select(EnablementRule)
-        .where(
-            EnablementRule.scope == scope,
-            EnablementRule.scope_key == key,
-            EnablementRule.effective_from <= at,
-        )
-        .order_by(EnablementRule.effective_from.desc(), EnablementRule.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
-
-
 def standing(session: Session, *, station: str, at: datetime) -> Standing:
     """DST's state at a station; an unknown station is reported by the caller, not here."""
     row = session.get(Station, station)
