@@ -77,7 +77,8 @@ class RecordContext:
     designations: tuple[DesignationInfo, ...] = ()
 
     @classmethod
-    def of(cls, record: DstRecord) -> RecordContext:
+    def of(cls, record: DstRecord, *, designations: bool = True) -> RecordContext:
+        """`designations=False` skips the query for the station's designations (no rule reads them)."""
         decision = record.decision
         entries = Entries()
         if decision is not None:
@@ -101,7 +102,7 @@ class RecordContext:
             version=record.version,
             service=ServiceInfo.of(record.clinical_service) if record.clinical_service else None,
             entries=entries,
-            designations=_designations(record),
+            designations=_designations(record) if designations else (),
         )
 
 

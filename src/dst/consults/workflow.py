@@ -85,7 +85,7 @@ async def _open(
             station=record.station,
             detail=detail,
         )
-        opened = RecordContext.of(record)
+        opened = RecordContext.of(record, designations=False)  # for the partner calls only
         shared = get_panels(request).shared
         if shared is not None:
             if not created:
