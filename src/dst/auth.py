@@ -28,6 +28,10 @@ DEMO_USERS: dict[Role, tuple[str, str]] = {
     Role.AUDITOR: ("demo.auditor", "Demo Auditor"),
 }
 
+# Where the authenticate-first middleware leaves the caller it admitted (ASGI scope["state"]), so the
+# audit of what a route then refuses names them.
+CALLER_STATE = "dst.caller"
+
 # Roles held by machine clients (a bearer token); sign-in never grants one.
 MACHINE_ROLES = frozenset({Role.SERVICE, Role.VISTA, Role.CTB, Role.SCRIPT, Role.ADMIN_API})
 PERSON_ROLES = tuple(r for r in Role if r not in MACHINE_ROLES)

@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     # machine default is twice DST's national machine-call peak (docs/security.md, "Rate limits").
     rate_sign_in_per_minute: int = Field(default=30, ge=0)
     rate_machine_per_second: float = Field(default=100.0, ge=0)
+    # Per signed-in person (a clinician's or a viewer's session), for every route but static assets.
+    rate_session_per_second: float = Field(default=10.0, ge=0)
     # How many processes one client's traffic is spread over: replicas (set by the Helm chart) times
     # workers (set by `dst serve --workers`). Each process enforces its share of each limit.
     replicas: int = Field(default=1, ge=1, le=1000)

@@ -46,7 +46,7 @@ from dst.web import health, oidc, pages, problems
 from dst.web import openapi as openapi_errors
 from dst.web.authfirst import AuthenticateFirstMiddleware
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
-from dst.web.ratelimit import RateLimitMiddleware
+from dst.web.ratelimit import RateLimitMiddleware, SignedInRateLimitMiddleware
 from dst.web.security import SecurityHeadersMiddleware
 from dst.web.sessions import ServerSessionMiddleware, SessionStore
 
@@ -117,6 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ApiCsrfMiddleware)  # inside the session middleware: it reads the session
     app.add_middleware(DeniedAccessAuditMiddleware)  # also inside: it names who was refused
+    # Inside the session middleware too: it limits each signed-in person, wherever they connect from.
+    app.add_middleware(
+        SignedInRateLimitMiddleware,
+        per_second=settings.rate_session_per_second,
+        processes=settings.rate_processes,
+    )
     app.state.session_store = SessionStore(
         app.state.sessions,
         key=settings.secret_key.get_secret_value(),

@@ -15,7 +15,7 @@ from dst.audit.models import AuditEvent
 from dst.consults.models import DstRecord
 
 from factories import consult, key, ordinary, veteran
-from harness import SERVICE, sign_in
+from harness import SERVICE, csrf_header, sign_in
 
 
 def events(database_url: str) -> list[AuditEvent]:
@@ -94,6 +94,44 @@ def test_refused_access_to_a_record_is_audited(client, database_url) -> None:
     ]
     assert all(e.dst_id == dst_id and e.icn == veteran(ordinary).icn for e in denied)
     assert denied[0].detail == {"method": "GET", "route": "/api/v1/dst/{dst_id}", "status": 403}
+
+
+def test_refused_writes_and_unknown_records_are_audited_with_who_asked(client, database_url) -> None:
+    dst_id = open_record(client)["dstId"]
+    seoc = client.get(f"/api/v1/dst/{dst_id}/seocs", headers=SERVICE).json()["seocs"][0]["seocId"]
+    body = {"veteranOption": "opt-in", "seocId": seoc, "forward": False}
+    stale = client.put(
+        f"/api/v1/dst/{dst_id}/decision", json=body, headers={**SERVICE, **key(), "If-Match": '"99"'}
+    )
+    assert stale.status_code == 409
+    invalid = client.put(
+        f"/api/v1/dst/{dst_id}/decision", json={"veteranOption": "maybe"}, headers={**SERVICE, **key()}
+    )
+    assert invalid.status_code == 422
+    sign_in(client, "provider")
+    page = client.post(
+        f"/dst/{dst_id}/decision", data={"csrf": csrf_header(client)["X-CSRF-Token"], "veteranOption": "x"}
+    )
+    assert page.status_code == 422
+    for guess in ("NOSUCH01", "NOSUCH02"):
+        assert client.get(f"/api/v1/dst/{guess}", headers=SERVICE).status_code == 404
+
+    refused = [e for e in events(database_url) if e.action == "write-refused"]
+    assert [(e.actor, e.role, e.outcome, e.detail["status"]) for e in refused] == [
+        ("service", "service", "conflict", 409),
+        ("service", "service", "invalid", 422),
+        ("demo.provider", "provider", "invalid", 422),
+    ]
+    assert all(e.dst_id == dst_id and e.icn == veteran(ordinary).icn for e in refused)
+    assert refused[-1].detail["route"] == "/dst/{dst_id}/decision"
+    unknown = [e for e in events(database_url) if e.action == "record-not-found"]
+    # The second guess inside the minute is counted, not written, until the minute is over.
+    assert [(e.actor, e.outcome, e.dst_id, e.icn) for e in unknown] == [
+        ("service", "not-found", "NOSUCH01", None)
+    ]
+    # A read the route answered is audited as the read, never as a refusal.
+    assert client.get(f"/api/v1/dst/{dst_id}", headers=SERVICE).status_code == 200
+    assert len([e for e in events(database_url) if e.action in {"write-refused", "record-not-found"}]) == 4
 
 
 def test_the_database_refuses_to_change_or_delete_audit_events(client, database_url) -> None:

@@ -125,6 +125,22 @@ def test_sign_in_is_rate_limited_per_address(database_url, still_clock) -> None:
     assert "Too many requests" in answers[-1].text
 
 
+def test_each_signed_in_person_has_a_limit_of_their_own(database_url, still_clock) -> None:
+    # 0.2 per second: a burst of two requests (ten seconds' worth) per person, whatever the address.
+    app = create_app(settings_for(database_url, rate_session_per_second=0.2, rate_machine_per_second=0))
+    with TestClient(app) as first, TestClient(app) as second:
+        sign_in(first, "provider")
+        answers = [first.get("/api/v1/clinical-services") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert answers[-1].headers["content-type"].startswith("application/problem+json")
+        assert int(answers[-1].headers["retry-after"]) >= 1
+        assert "this session" in answers[-1].json()["detail"]
+        # Static assets are never counted; another person from the same address has a bucket of their own.
+        assert first.get("/static/dst.css").status_code == 200
+        sign_in(second, "scheduler")
+        assert second.get("/api/v1/clinical-services").status_code == 200
+
+
 def test_machine_endpoints_are_rate_limited_but_pages_are_not(database_url, still_clock) -> None:
     app = create_app(settings_for(database_url, rate_machine_per_second=1))
     with TestClient(app) as client:

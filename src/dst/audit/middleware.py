@@ -1,4 +1,7 @@
-"""Audit refused access to a Veteran's record: a 401 or 403 on a route that names a DST ID.
+"""Audit what a route naming a DST ID refused: access (401/403, `access-denied`), a lookup of a record
+that does not exist (404, `record-not-found`) and a write it would not make (400/409/412/422/428 on
+POST/PUT/PATCH/DELETE, `write-refused`). The route's own answer stands; these rows add who, which
+record and why.
 
 Refusals are bounded: within one minute, the same refusal (who, from where, which route and status;
 for a signed-in user also which record) writes one row; repeats are counted in memory and written as
@@ -19,12 +22,21 @@ from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dst.audit.service import record_unidentified
+from dst.auth import CALLER_STATE
 from dst.consults.models import DstRecord
 from dst.db.engine import transaction
 from dst.db.threads import run_db
 
 log = logging.getLogger("dst.audit")
 REFUSED = frozenset({401, 403})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_REFUSALS = {
+    400: "invalid",
+    409: "conflict",
+    412: "precondition-failed",
+    422: "invalid",
+    428: "precondition-required",
+}
 WINDOW_S = 60
 MAX_KEYS = 1000
 SAMPLE_IDS = 10
@@ -109,7 +121,7 @@ class DeniedAccessAuditMiddleware:
 
         await self.app(scope, receive, watch)
         dst_id = (scope.get("path_params") or {}).get("dst_id")
-        if status and status[0] in REFUSED and isinstance(dst_id, str):
+        if status and isinstance(dst_id, str) and audited(scope["method"], status[0]):
             actor, role = _who(scope)
             route: Any = scope.get("route")
             client = scope.get("client")
@@ -120,14 +132,33 @@ class DeniedAccessAuditMiddleware:
                 method=scope["method"],
                 route=getattr(route, "path", None),
                 status=status[0],
-                dst_id=None if actor in UNIDENTIFIED else dst_id[:32],
+                # Only an identified actor's refusal at an existing record is told apart by record;
+                # guesses (anonymous, or IDs that do not exist) fold into one row with sample IDs.
+                dst_id=None if actor in UNIDENTIFIED or status[0] == 404 else dst_id[:32],
             )
             rows = self.window.note(refusal, dst_id[:32], time.time())
             if rows:
                 await run_db(_record, scope, rows)
 
 
+def audited(method: str, status: int) -> bool:
+    return status in REFUSED or status == 404 or (method in WRITES and status in WRITE_REFUSALS)
+
+
+def action_outcome(status: int) -> tuple[str, str]:
+    if status == 401:
+        return "access-denied", "unauthenticated"
+    if status == 403:
+        return "access-denied", "forbidden"
+    if status == 404:
+        return "record-not-found", "not-found"
+    return "write-refused", WRITE_REFUSALS[status]
+
+
 def _who(scope: Scope) -> tuple[str, str]:
+    admitted = (scope.get("state") or {}).get(CALLER_STATE)
+    if admitted is not None:  # authenticated, and the route refused something else
+        return str(admitted.user_id), admitted.role.value
     user = (scope.get("session") or {}).get("user") or {}
     if user:
         return str(user.get("id", "unknown")), str(user.get("role", "none"))
@@ -145,11 +176,12 @@ def _record(scope: Scope, rows: list[Row]) -> None:
                     found = session.execute(
                         select(DstRecord.icn, DstRecord.station).where(DstRecord.dst_id == row.dst_id)
                     ).first()
+                action, outcome = action_outcome(refusal.status)
                 record_unidentified(
                     session,
-                    action="access-denied",
+                    action=action,
                     source_ip=refusal.source_ip,
-                    outcome="forbidden" if refusal.status == 403 else "unauthenticated",
+                    outcome=outcome,
                     actor=refusal.actor,
                     role=refusal.role,
                     dst_id=row.dst_id,
@@ -163,4 +195,4 @@ def _record(scope: Scope, rows: list[Row]) -> None:
                     },
                 )
     except Exception as exc:  # the refusal already went out; a failed audit write must not hide it
-        log.error("could not audit a refused access: %s", type(exc).__name__)
+        log.error("could not audit a refusal: %s", type(exc).__name__)

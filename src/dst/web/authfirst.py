@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dst.auth import CALLER_STATE, Principal
 from dst.dsv import session as viewer_session
 from dst.web import deps
 from dst.web.guards import refusal
@@ -51,14 +52,18 @@ class _Gate:
     authenticators: tuple[Callable[..., Any], ...]
     role_checks: tuple[tuple[Callable[..., Any], str], ...]  # (check, name of its principal parameter)
 
-    async def check(self, request: Request) -> None:
+    async def check(self, request: Request) -> Principal | None:
+        """Refuses, or answers who the caller is (for the audit of what the route goes on to refuse)."""
         principal = None
         for authenticate in self.authenticators:
             found = await _call(authenticate, request)
             if authenticate is deps.require_principal:
                 principal = found
+            elif principal is None and isinstance(found, viewer_session.Viewer):
+                principal = found.principal(request)
         for role_check, parameter in self.role_checks:
             await _call(role_check, **{parameter: principal})
+        return principal
 
 
 async def _call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -157,7 +162,7 @@ class AuthenticateFirstMiddleware:
         gate, path_params = found
         request = Request(scope)
         try:
-            await gate.check(request)
+            caller = await gate.check(request)
         except HTTPException as refused:
             # As the router would have set them: the audit of refused access reads the DST ID.
             scope["path_params"] = path_params
@@ -174,6 +179,8 @@ class AuthenticateFirstMiddleware:
             scope["path_params"] = path_params
             await render(request, problem)(scope, receive, send)
             return
+        if caller is not None:
+            scope.setdefault("state", {})[CALLER_STATE] = caller
         await self.app(scope, receive, send)
 
 

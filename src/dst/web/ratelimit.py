@@ -1,4 +1,5 @@
-"""Per-client token buckets for sign-in and machine endpoints (in-process; one set per process).
+"""Per-client token buckets for sign-in and machine endpoints, and per signed-in person for everything
+else they ask (in-process; one set per process).
 
 The client is the real one: behind a trusted proxy (DST_TRUSTED_PROXIES) the proxy headers
 middleware has already replaced the TCP peer with the address the proxy reports. One client's
@@ -98,6 +99,41 @@ class RateLimitMiddleware:
             wait = buckets.take(address, time.monotonic())
             if wait > 0:
                 detail = "Too many requests from this address. Wait a moment and try again."
+                headers = {"Retry-After": str(math.ceil(wait))}
+                await refusal(scope, 429, "Too many requests", detail, headers)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def signed_in_key(scope: Scope) -> str | None:
+    """Who a session belongs to: the clinician's user id or the viewer launch's id; None if nobody."""
+    session = scope.get("session") or {}
+    user = session.get("user") or {}
+    if user.get("id"):
+        return f"user:{user['id']}"
+    viewer = session.get("dsv") or {}
+    if viewer.get("sid"):
+        return f"viewer:{viewer['sid']}"
+    return None
+
+
+class SignedInRateLimitMiddleware:
+    """Sits inside the session middleware: a person's requests share one bucket wherever they come from,
+    so people behind one address (a site's proxy) never share a limit, and a stolen or scripted session
+    cannot drive the API or the pages without bound. Static assets are not counted."""
+
+    def __init__(self, app: ASGIApp, per_second: float, processes: int = 1) -> None:
+        self.app = app
+        per_process = per_second / max(1, processes)
+        # Ten seconds' worth: a page view is the page, its panels and a save, all at once.
+        self.buckets = Buckets(per_process, max(1.0, 10 * per_process)) if per_second > 0 else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.buckets is not None and scope["type"] == "http" and not scope["path"].startswith("/static/"):
+            key = signed_in_key(scope)
+            wait = self.buckets.take(key, time.monotonic()) if key else 0.0
+            if wait > 0:
+                detail = "Too many requests in this session. Wait a moment and try again."
                 headers = {"Retry-After": str(math.ceil(wait))}
                 await refusal(scope, 429, "Too many requests", detail, headers)(scope, receive, send)
                 return
