@@ -36,11 +36,6 @@ def _configure_logging() -> None:
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
-# Longer than the idle timeout of the proxies in front of DST (ingress-nginx keeps idle upstream
-# connections 60 s): a proxy must never reuse a connection DST is closing.
-KEEP_ALIVE_S = 75
-
-
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -51,6 +46,8 @@ def serve(
 ) -> None:
     """Serve the web app and API."""
     import uvicorn
+
+    from dst.web.serving import uvicorn_options
 
     _configure_logging()
     settings = get_settings()
@@ -69,12 +66,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        # X-Forwarded-For and -Proto are believed only from DST_TRUSTED_PROXIES (the app applies the
-        # same list again, so it holds under any ASGI server).
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxy_list,
-        access_log=False,
-        timeout_keep_alive=KEEP_ALIVE_S,
+        **uvicorn_options(settings),
     )
 
 
