@@ -139,7 +139,34 @@ def check_policy(values: Path, docs: list[dict[str, Any]]) -> list[str]:
         if doc["kind"] == "Deployment":
             check_web(doc, problems)
     check_jobs(docs, problems)
+    owner_secret = ((yaml.safe_load(values.read_text()) or {}).get("secrets") or {}).get(
+        "existingMigrationSecret"
+    )
+    check_owner_stays_in_the_migration(docs, problems, {owner_secret} if owner_secret else set())
     return problems
+
+
+def check_owner_stays_in_the_migration(
+    docs: list[dict[str, Any]], problems: list[str], owner_secrets: set[str]
+) -> None:
+    """The tables' owner (DST_MIGRATION_DATABASE_URL) reaches the migration Job and nothing else."""
+    hook_secrets = owner_secrets | {
+        d["metadata"]["name"]
+        for d in docs
+        if d["kind"] == "Secret" and "DST_MIGRATION_DATABASE_URL" in (d.get("data") or {})
+    }
+    for doc in docs:
+        hooked = "helm.sh/hook" in (doc["metadata"].get("annotations") or {})
+        if doc["kind"] == "Secret" and doc["metadata"]["name"] in hook_secrets and not hooked:
+            problems.append(f"Secret {doc['metadata']['name']}: the owner's URL outside the hook")
+        migration = doc["kind"] == "Job"
+        for pod in pod_specs(doc):
+            for container in pod["containers"]:
+                refs = {e["secretRef"]["name"] for e in container.get("envFrom", []) if "secretRef" in e}
+                if not migration and refs & hook_secrets:
+                    problems.append(f"{doc['kind']} {doc['metadata']['name']} sees the tables' owner")
+                if migration and owner_secrets and not owner_secrets <= refs:
+                    problems.append(f"Job {doc['metadata']['name']} lacks the owner's Secret")
 
 
 def check_required_secrets() -> list[str]:

@@ -74,13 +74,24 @@ def serve(
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations, then put the national reference data in place."""
     from dst.db import migrate
+    from dst.db.roles import RoleError, grant_app_role
     from dst.reference.loading import load_national_reference
 
     _configure_logging()
-    url = get_settings().database_url
+    settings = get_settings()
+    url = settings.owner_database_url
     migrate.upgrade(url, revision)
     if revision == "head":
         load_national_reference(url)
+    if settings.database_app_role:
+        try:
+            grant_app_role(url, settings.database_app_role)
+        except RoleError as problem:
+            typer.echo(f"upgrade done, but the app role was not granted: {problem}", err=True)
+            raise typer.Exit(1) from problem
+        typer.echo(
+            f"role {settings.database_app_role} may read and write DST's rows; the audit is append-only"
+        )
     typer.echo(f"database at revision {revision}")
 
 
@@ -92,7 +103,7 @@ def db_downgrade(
     from dst.db import migrate
 
     _configure_logging()
-    migrate.downgrade(get_settings().database_url, revision)
+    migrate.downgrade(get_settings().owner_database_url, revision)
     typer.echo(f"database downgraded to {revision}")
 
 
@@ -105,7 +116,7 @@ def db_backup(
 
     _configure_logging()
     try:
-        snapshot = backup(get_settings().database_url, path)
+        snapshot = backup(get_settings().owner_database_url, path)
     except BackupError as problem:
         typer.echo(f"backup failed: {problem}", err=True)
         raise typer.Exit(1) from problem
@@ -128,7 +139,7 @@ def db_restore(
     if not yes and not typer.confirm(f"Replace everything in the database with {path}?"):
         raise typer.Exit(1)
     try:
-        snapshot = restore(get_settings().database_url, path)
+        snapshot = restore(get_settings().owner_database_url, path)
     except BackupError as problem:
         typer.echo(f"restore failed: {problem}", err=True)
         raise typer.Exit(1) from problem

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
 
     env: Literal["dev", "prod"] = "dev"
     database_url: str = Field(default_factory=default_database_url)
+    # PostgreSQL in production: the migrations' role (owner of the tables) for `dst db upgrade`,
+    # `downgrade`, `backup` and `restore`; the app and the jobs connect as DST_DATABASE_URL's role, which
+    # `dst db upgrade` grants DST_DATABASE_APP_ROLE's rights (src/dst/db/roles.py). Unset: one role.
+    migration_database_url: str | None = None
+    database_app_role: str | None = None
 
     mvi_url: str | None = None
     ee_url: str | None = None
@@ -227,6 +232,10 @@ class Settings(BaseSettings):
                     f"DST_TRUSTED_PROXIES: {item!r} is not an IP address or network such as 10.42.0.0/16"
                 ) from None
         return value
+
+    @property
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
 
     @property
     def trusted_proxy_list(self) -> list[str]:

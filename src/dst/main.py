@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dst import __version__
@@ -25,6 +26,8 @@ from dst.consults.panels import Panels
 from dst.consults.shared import SharedCalls
 from dst.db.engine import build_engine, build_session_factory, normalize_url
 from dst.db.group_commit import GroupCommit
+from dst.db.roles import audit_guard_risk
+from dst.db.threads import run_db
 from dst.demo import cprs as cprs_simulator
 from dst.demo import views as demo_views
 from dst.dsv import api as dsv_api
@@ -52,11 +55,25 @@ from dst.web.sessions import ServerSessionMiddleware, SessionStore
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
+log = logging.getLogger("dst")
+
 
 def shares_partner_calls(settings: Settings) -> bool:
     if settings.share_partner_calls is not None:
         return settings.share_partner_calls
     return make_url(normalize_url(settings.database_url)).get_backend_name() == "postgresql"
+
+
+async def warn_of_owner_role(settings: Settings, engine: Engine) -> None:
+    if settings.is_dev:
+        return
+    risk = await run_db(audit_guard_risk, engine)
+    if risk:
+        log.error(
+            "%s: it could switch the audit trail's append-only guard off; connect as "
+            "DST_DATABASE_APP_ROLE instead (docs/security.md, 'Database roles')",
+            risk,
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
+            await warn_of_owner_role(settings, app.state.engine)
             async with build_gateway(settings) as gateway:
                 app.state.gateway = gateway
                 shared = SharedCalls(

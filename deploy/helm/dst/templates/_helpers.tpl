@@ -59,6 +59,9 @@ DST_EE_USERNAME: {{ .Values.config.eeUsername | quote }}
 DST_PARTNER_TIMEOUT_S: {{ .Values.config.partnerTimeoutS | quote }}
 DST_PURGE_AFTER_DAYS: {{ .Values.config.purgeAfterDays | quote }}
 DST_ACCEPT_ESTIMATED_DRIVE_TIMES: {{ .Values.config.acceptEstimatedDriveTimes | toString | quote }}
+{{- with .Values.config.databaseAppRole }}
+DST_DATABASE_APP_ROLE: {{ . | quote }}
+{{- end }}
 {{- with .Values.config.mviUrl }}
 DST_MVI_URL: {{ . | quote }}
 {{- end }}
