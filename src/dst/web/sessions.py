@@ -158,7 +158,9 @@ class ServerSessionMiddleware:
         scope["session"] = json.loads(json.dumps(before, default=str))
 
         async def send_with_session(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and (session_id or scope.get("session")):
+                # No cookie came and the request left the session empty (machine clients, anonymous
+                # reads): nothing to store or expire, so no trip to a database thread.
                 cookie = await run_db(self._settle, scope, session_id, before, created_at, seen_at)
                 if cookie is not None:
                     MutableHeaders(scope=message).append("set-cookie", cookie)
