@@ -121,9 +121,6 @@ class Settings(BaseSettings):
     # Limits per client (the real client, as a trusted proxy reports it); 0 turns a limit off. The
     # machine default is twice DST's national machine-call peak (docs/security.md, "Rate limits").
     rate_sign_in_per_minute: int = Field(default=30, ge=0)
-    # `dst serve`: how long a request's line and headers may take to arrive, and how large they may be.
-    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
-    max_header_bytes: int = Field(default=16_384, ge=4_096, le=1_048_576)
     rate_machine_per_second: float = Field(default=100.0, ge=0)
     # Per signed-in person (a clinician's or a viewer's session), for every route but static assets.
     rate_session_per_second: float = Field(default=10.0, ge=0)
@@ -135,6 +132,9 @@ class Settings(BaseSettings):
     # X-Forwarded-For and X-Forwarded-Proto are believed; the default trusts only a local proxy.
     trusted_proxies: str = "127.0.0.1,::1"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # `dst serve`: how long a request's line and headers may take to arrive, and how large they may be.
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    max_header_bytes: int = Field(default=16_384, ge=4_096, le=1_048_576)
 
     scheduler_enabled: bool = False
     # Decision Support Viewer (SMART on FHIR EHR launch): comma-separated trusted FHIR base URLs (`iss`).
