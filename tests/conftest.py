@@ -27,6 +27,24 @@ DB_FIXTURES = {"database_url", "empty_database_url", "app", "client", "template_
 _counter = itertools.count()
 
 
+TRACE_CONNECTIONS = os.environ.get("DST_TRACE_CONNECTIONS") == "1"
+if TRACE_CONNECTIONS:
+    import connection_origins
+
+    connection_origins.install()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    """While tracing, collect garbage after every test, so an abandoned connection is found (and
+    blamed) at the test that left it rather than whenever the collector next happens to run."""
+    yield
+    if TRACE_CONNECTIONS:
+        import gc
+
+        gc.collect()
+
+
 def pytest_report_header() -> str:
     return f"DST test database backend: {BACKEND}"
 

@@ -14,16 +14,19 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     engine = build_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        # Also when a migration fails: the pooled connection is closed, not left to the collector.
+        engine.dispose()
 
 
 run_migrations_online()
