@@ -75,15 +75,12 @@ class Advice:
     impact: str
     todo: str
     retry: bool
+    when: str = "now or in a minute"  # when asking again may help
 
 
 def _todo(partner: Partner, kind: FailureKind) -> str:
     if kind in PASSING:
-        wait = "after the maintenance window" if kind is FailureKind.MAINTENANCE else "now or in a minute"
-        return (
-            f"Retry {wait}. If it still fails, record the decision with what is known and give "
-            f"{SERVICE_DESK} the code."
-        )
+        return f"If it still fails, go on with what is known and give {SERVICE_DESK} the code."
     if kind is FailureKind.REJECTED:
         return f"Retrying will not help: give {SERVICE_DESK} the code so DST's access can be fixed."
     if kind is FailureKind.SKIPPED:
@@ -114,7 +111,9 @@ def advice_for(partner: str, code: str) -> Advice:
         happened = f"{name} {HAPPENED[kind]}"
     todo = _todo(who, kind) if kind is not None else f"Give {SERVICE_DESK} the code."
     retry = who in RETRYABLE_PARTNERS and kind in PASSING
-    return Advice(code, who.value, SHORT_NAMES.get(who, name), happened, IMPACT.get(who, ""), todo, retry)
+    when = "after the maintenance window" if kind is FailureKind.MAINTENANCE else "now or in a minute"
+    impact = IMPACT.get(who, "")
+    return Advice(code, who.value, SHORT_NAMES.get(who, name), happened, impact, todo, retry, when)
 
 
 def _kind_of(partner: Partner, code: str) -> FailureKind | None:
