@@ -25,9 +25,9 @@ SHORT_NAMES = {
     Partner.MVI: "MVI",
     Partner.EE: "E&E",
     Partner.PPMS: "PPMS",
-    Partner.ROUTING: "The drive-time service",
-    Partner.FACILITIES: "The VA facility directory",
-    Partner.SEOC: "The SEOC catalog",
+    Partner.ROUTING: "the drive-time service",
+    Partner.FACILITIES: "the VA facility directory",
+    Partner.SEOC: "the SEOC catalog",
     Partner.CDW: "CDW",
 }
 # What the page lacks while the partner is missing.

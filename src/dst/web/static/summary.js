@@ -29,9 +29,9 @@ const DstSummary = (() => {
 
   function sentence(summary) {
     const verdict = summary.querySelector(".summary-verdict");
-    const codes = Array.from(summary.querySelectorAll("[data-problem]"), (item) => item.dataset.problem);
+    const partners = Array.from(summary.querySelectorAll("[data-problem]"), (item) => item.dataset.partnerName);
     const answer = verdict ? `Community care: ${verdict.textContent.replace(/\s+/g, " ").trim()}` : "Community care: not known.";
-    const problems = codes.length === 0 ? "" : ` Partner problems: ${codes.join(", ")}.`;
+    const problems = partners.length === 0 ? "" : ` Problems with ${[...new Set(partners)].join(", ")}: see below.`;
     return `Summary ready. ${answer}${problems}`;
   }
 
