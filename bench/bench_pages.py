@@ -31,10 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_dashboard import LATENCY_MS  # noqa: E402
+
 from dst.db.migrate import upgrade  # noqa: E402
 from dst.demo.seed import seed_demo  # noqa: E402
 
-from bench_dashboard import LATENCY_MS  # noqa: E402
 from browser import CHROMIUM, chromium  # noqa: E402
 from factories import consult, ordinary, veteran  # noqa: E402
 from harness import SERVICE, settings_for  # noqa: E402
@@ -59,7 +60,9 @@ def weight_by_http(url: str) -> dict[str, int]:
         dst_id = new_record(client)
         parts = {"shell": client.get(f"/dst/{dst_id}")}
         parts |= {f"panel {n}": client.get(f"/dst/{dst_id}/panels/{n}") for n in PANELS}
-        parts |= {a: client.get(f"/static/{a}") for a in ("build/uswds.css", "dst.css", "summary.js", "dst.js")}
+        parts |= {
+            a: client.get(f"/static/{a}") for a in ("build/uswds.css", "dst.css", "summary.js", "dst.js")
+        }
         parts |= {f: client.get(f"/static/build/fonts/source-sans-pro/{f}") for f in FONTS}
     missing = [name for name, r in parts.items() if r.status_code != 200]
     if missing:
@@ -133,9 +136,8 @@ def summary_run(browser: Any, url: str) -> tuple[float, float]:
         dst_id = new_record(client)  # as a launch does, just before the browser is sent to the page
     page.goto(f"/dst/{dst_id}")
     page.wait_for_selector("[data-summary-state=final]", timeout=60_000)
-    marks = page.evaluate(
-        "['dst-panel:eligibility', 'dst-summary:final'].map(n => performance.getEntriesByName(n)[0].startTime)"
-    )
+    names = ["dst-panel:eligibility", "dst-summary:final"]
+    marks = page.evaluate("names => names.map(n => performance.getEntriesByName(n)[0].startTime)", names)
     context.close()
     return float(marks[0]), float(marks[1])
 

@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from test_partner_retry import CountingGateway
+
 from browser import check_accessibility, chromium, needs_chromium, screenshot
 from factories import consult, ordinary, veteran
 from harness import SERVICE, settings_for
 from live_server import free_port, serve
-from test_partner_retry import CountingGateway
 
 pytestmark = needs_chromium
 
@@ -59,7 +60,11 @@ STATES: dict[str, tuple[Who, str, tuple[str, ...]]] = {
     "eligible": (grandfathered, "Eligible", ()),
     "unknown at ordering": (near_a_medical_center, "Unknown", ()),
     "E&E failing": (lambda v: v.ee_behaviour == "fault", "Unknown", ("EE-FAULT",)),
-    "MVI multiple matches": (lambda v: v.mvi_behaviour == "multiple-matches", "Unknown", ("MVI-MULTIPLE-MATCHES",)),
+    "MVI multiple matches": (
+        lambda v: v.mvi_behaviour == "multiple-matches",
+        "Unknown",
+        ("MVI-MULTIPLE-MATCHES",),
+    ),
     "MVI error": (lambda v: v.mvi_behaviour == "error" and v.ee_behaviour == "ok", "Unknown", ("MVI-FAULT",)),
     "E&E does not know the Veteran": (
         lambda v: v.mvi_behaviour == "ok" and v.ee_behaviour == "not-found",
@@ -139,10 +144,16 @@ def test_while_the_panels_load_the_summary_says_so(browser: Any, app: Any, scree
     with serve(app) as url:
         page = new_page(browser, url, screen)
         held: list[Any] = []
-        page.route("**/panels/**", lambda route: held.append(route))  # no panel answers until released
+
+        def hold(route: Any) -> None:  # no panel answers until released
+            held.append(route)
+
+        page.route("**/panels/**", hold)
         page.goto(f"/dst/{open_record(url, ordinary)}")
         summary = page.get_by_role("region", name="Summary")
-        page.wait_for_function("n => document.querySelectorAll('.summary-value .loading').length === n", arg=4)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.summary-value .loading').length === n", arg=4
+        )
         assert summary.get_attribute("data-summary-state") == "loading"
         assert in_first_screen(page, page.locator("#summary-h"))
         assert page.text_content("[data-summary-status]") == ""  # nothing announced yet
@@ -170,7 +181,10 @@ def test_ppms_and_routing_failing_each_named_once_with_retry(
             assert summary.get_by_role("button", name=f"Retry {name}").count() == 1
         # In place, the providers panel says so in one sentence with a link to the advice.
         providers = page.locator("section[aria-labelledby=prov-h]")
-        assert providers.get_by_role("link", name="What to do").get_attribute("href") == "#problem-PPMS-UNAVAILABLE"
+        assert (
+            providers.get_by_role("link", name="What to do").get_attribute("href")
+            == "#problem-PPMS-UNAVAILABLE"
+        )
         check_accessibility(page, f"the record page with PPMS and routing down at {screen[0]}×{screen[1]}")
         screenshot(page, f"summary-ppms-routing-down-{screen[0]}")
 
@@ -187,7 +201,9 @@ def test_the_schedulers_view_and_a_not_eligible_answer(
         check_accessibility(page, f"the scheduler's record page at {screen[0]}×{screen[1]}")
         # An appointment within the wait-time standard: no criterion is met, so not eligible.
         page.click("label[for=opt-opt-out]")
-        page.fill("#nextAvailableDate", page.evaluate("new Date(Date.now() + 864e5).toISOString().slice(0,10)"))
+        page.fill(
+            "#nextAvailableDate", page.evaluate("new Date(Date.now() + 864e5).toISOString().slice(0,10)")
+        )
         page.click("form.decision-form button[type=submit]")
         page.wait_for_selector("#saved")
         assert in_first_screen(page, page.locator("#saved .usa-alert__heading"))
@@ -249,7 +265,10 @@ def test_the_common_decision_by_keyboard_in_a_handful_of_keys(browser: Any, app:
         press("Enter")  # submits the form from the radio button
         page.wait_for_selector("#saved")
         assert page.locator(".factor-lines li", has_text="DAF-DST Forwarding: YES").count() == 1
-        assert page.locator(".factor-lines li", has_text="VCO-Veteran community care option: OPT-IN").count() == 1
+        assert (
+            page.locator(".factor-lines li", has_text="VCO-Veteran community care option: OPT-IN").count()
+            == 1
+        )
         print(f"keys for the common decision: {len(keys)} ({' '.join(keys)})")
         # Five of the Tabs cross the header: the skip link, DST, the demo's two development links and
         # Sign out (in production, without the demo's links, the same decision takes 12 keys).

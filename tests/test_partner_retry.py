@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dst.audit.models import AuditEvent
 from dst.partners.errors import FailureKind, Partner, PartnerError
+
 from factories import consult, ordinary, veteran
 from harness import SERVICE, settings_for, sign_in
 
@@ -113,7 +114,7 @@ def test_retry_without_javascript_returns_to_the_page(failing_ppms: Any) -> None
 
 
 def test_retry_needs_the_form_token_and_a_partner_it_can_ask(failing_ppms: Any) -> None:
-    client, counting = failing_ppms
+    client, _ = failing_ppms
     sign_in(client)
     dst_id = open_record(client)
     page = client.get(f"/dst/{dst_id}").text

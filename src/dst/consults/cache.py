@@ -83,5 +83,7 @@ class PanelCache:
 
     def forget_kinds(self, dst_id: str, kinds: Collection[str]) -> None:
         """Drop a record's entries of these kinds (the second part of the key: "mvi", "patient"…)."""
-        for key in [k for k in self._entries if isinstance(k, tuple) and k[:1] == (dst_id,) and k[1] in kinds]:
+        for key in [
+            k for k in self._entries if isinstance(k, tuple) and k[:1] == (dst_id,) and k[1] in kinds
+        ]:
             del self._entries[key]

@@ -240,11 +240,12 @@ class Panels:
             try:
                 origin = patient.location
                 destinations = [(n.facility_id, n.location) for n in nearby]
+                service_id = ctx.service.id
                 times = await self.cache.get(
-                    (ctx.dst_id, "routing", ctx.service.id),
+                    (ctx.dst_id, "routing", service_id),
                     lambda: self._one_call(
                         ctx,
-                        f"routing:{ctx.service.id}",
+                        f"routing:{service_id}",
                         lambda: self.gateway.drive_minutes(origin, destinations),
                         DRIVE_TIMES,
                     ),
@@ -295,12 +296,12 @@ class Panels:
             return ProvidersPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
         try:
-            origin, codes = patient.location, ctx.service.ppms_specialty_codes
+            origin, codes, service_id = patient.location, ctx.service.ppms_specialty_codes, ctx.service.id
             found = await self.cache.get(
-                (ctx.dst_id, "ppms", ctx.service.id),
+                (ctx.dst_id, "ppms", service_id),
                 lambda: self._one_call(
                     ctx,
-                    f"ppms:{ctx.service.id}",
+                    f"ppms:{service_id}",
                     lambda: self.gateway.community_providers(origin, radius, codes),
                     PROVIDERS,
                 ),

@@ -49,7 +49,7 @@ HAPPENED = {
     FailureKind.MULTIPLE_MATCHES: "found more than one person who could be this Veteran.",
     FailureKind.NO_ADDRESS: "has no residential address for this Veteran.",
     FailureKind.NO_GEOCODE: "has an address for the Veteran that could not be placed on the map.",
-    FailureKind.CIRCUIT_OPEN: "failed several times in the last minutes, so DST is not asking it for a while.",
+    FailureKind.CIRCUIT_OPEN: "failed several times in the last minutes, so DST is resting it a while.",
     FailureKind.MAINTENANCE: "is down for scheduled maintenance.",
     FailureKind.SKIPPED: "was not asked, because an earlier step failed.",
 }

@@ -182,6 +182,7 @@ def summary_context(state: str, base: dict[str, Any]) -> dict[str, Any]:
         "scheduler": bool(extra.get("scheduler")),
     }
 
+
 NOTICES = (
     Notice(
         "maintenance-upcoming", "ppms", "info", "Maintenance ahead:", "PPMS is down Sunday 02:00–04:00 UTC."
@@ -191,7 +192,9 @@ NOTICES = (
 
 
 @router.get("/dev/catalogue", response_class=HTMLResponse)
-async def catalogue(request: Request, eligibility: str = "eligible", summary: str = "eligible") -> HTMLResponse:
+async def catalogue(
+    request: Request, eligibility: str = "eligible", summary: str = "eligible"
+) -> HTMLResponse:
     if not request.app.state.settings.is_dev:
         raise HTTPException(404, "Not found")
     if eligibility not in ELIGIBILITY_STATES:
