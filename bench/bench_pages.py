@@ -1,9 +1,11 @@
 """Benchmark: dashboard first paint, panel fill against the slowest partner, page weight (printed only).
 
 Targets: first paint ≤ 300 ms with the zero-latency embedded fakes; every panel filled within 100 ms of
-its slowest partner call; page weight ≤ 300 KB. Runs `dst serve` on a fresh SQLite database
-(PostgreSQL under scripts/with-postgres.sh); with Debian's /usr/bin/chromium present it measures in
-the browser, otherwise it prints the weight only.
+its slowest partner call; page weight ≤ 300 KB. Then, with the partner fakes of bench_dashboard.py
+(`dst fakes serve` with its latencies: MVI 200 ms, E&E 300 ms, PPMS 500 ms, routing 100 ms), the
+time from navigation to the summary's final answer at 1024×768. Runs `dst serve` on a fresh SQLite
+database (PostgreSQL under scripts/with-postgres.sh); with Debian's /usr/bin/chromium present it
+measures in the browser, otherwise it prints the weight only.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_dashboard import LATENCY_MS  # noqa: E402
 
 from dst.db.migrate import upgrade  # noqa: E402
 from dst.demo.seed import seed_demo  # noqa: E402
@@ -55,7 +60,9 @@ def weight_by_http(url: str) -> dict[str, int]:
         dst_id = new_record(client)
         parts = {"shell": client.get(f"/dst/{dst_id}")}
         parts |= {f"panel {n}": client.get(f"/dst/{dst_id}/panels/{n}") for n in PANELS}
-        parts |= {a: client.get(f"/static/{a}") for a in ("build/uswds.css", "dst.css", "dst.js")}
+        parts |= {
+            a: client.get(f"/static/{a}") for a in ("build/uswds.css", "dst.css", "summary.js", "dst.js")
+        }
         parts |= {f: client.get(f"/static/build/fonts/source-sans-pro/{f}") for f in FONTS}
     missing = [name for name, r in parts.items() if r.status_code != 200]
     if missing:
@@ -119,11 +126,52 @@ def browser_run(browser: Any, url: str) -> dict[str, float]:
     }
 
 
+def summary_run(browser: Any, url: str) -> tuple[float, float]:
+    """Milliseconds from navigation to the summary's answer (the eligibility panel in) and to the
+    complete summary (every panel in: summary.js marks it), at 1024×768."""
+    context = browser.new_context(base_url=url, viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto("/dev/sign-in?role=provider&next=/")
+    with httpx.Client(base_url=url) as client:
+        dst_id = new_record(client)  # as a launch does, just before the browser is sent to the page
+    page.goto(f"/dst/{dst_id}")
+    page.wait_for_selector("[data-summary-state=final]", timeout=60_000)
+    names = ["dst-panel:eligibility", "dst-summary:final"]
+    marks = page.evaluate("names => names.map(n => performance.getEntriesByName(n)[0].startTime)", names)
+    context.close()
+    return float(marks[0]), float(marks[1])
+
+
 @contextmanager
-def dst_server(database: str) -> Iterator[str]:
-    """`dst serve` in its own process, so the browser driver and the server do not share an interpreter."""
+def fakes_server() -> Iterator[str]:
+    """`dst fakes serve` with the dashboard benchmark's partner latencies, in its own process."""
+    port = free_port()
+    latencies = [a for p, ms in LATENCY_MS.items() for a in ("--partner-latency", f"{p}={ms}")]
+    command = [str(Path(sys.executable).parent / "dst"), "fakes", "serve", "--port", str(port), *latencies]
+    server = subprocess.Popen(command, env={**os.environ, "DST_ENV": "dev"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{url}/seoc/")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextmanager
+def dst_server(database: str, partners: str | None = None) -> Iterator[str]:
+    """`dst serve` in its own process, so the browser driver and the server do not share an interpreter;
+    with `partners`, every partner is the fakes server there instead of the embedded fakes."""
     port = free_port()
     env = {**os.environ, "DST_DATABASE_URL": database, "DST_ENV": "dev"}
+    if partners:
+        names = ("mvi", "ee", "facilities", "ppms", "seoc", "routing")
+        env |= {f"DST_{p.upper()}_URL": f"{partners}/{p}" for p in names}
     command = [str(Path(sys.executable).parent / "dst"), "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -178,6 +226,9 @@ def main() -> None:
             with chromium() as browser:
                 browser_run(browser, url)  # warm up: templates, the demo network behind the fakes
                 runs = [browser_run(browser, url) for _ in range(RUNS)]
+        with fakes_server() as partners, dst_server(database, partners) as url, chromium() as browser:
+            summary_run(browser, url)  # warm up
+            finals = [summary_run(browser, url) for _ in range(RUNS)]
     print(f"Dashboard in headless Chromium, {RUNS} runs, zero-latency embedded fakes (median, worst):")
     for key, label, target in (
         ("paint", "first contentful paint", f"≤ {TARGET_PAINT_MS} ms"),
@@ -189,6 +240,10 @@ def main() -> None:
     ):
         values = [r[key] for r in runs]
         print(f"  {label:<30} {statistics.median(values):7.1f} ms  {max(values):7.1f} ms  {target}")
+    print(f"Record page summary, {RUNS} runs, partner fakes with latencies {LATENCY_MS} ms (median, worst):")
+    for index, label in ((0, "navigation → answer shown"), (1, "navigation → summary complete")):
+        values = [f[index] for f in finals]
+        print(f"  {label:<30} {statistics.median(values):7.1f} ms  {max(values):7.1f} ms")
 
 
 if __name__ == "__main__":

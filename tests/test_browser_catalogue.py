@@ -48,6 +48,40 @@ def test_every_component_state_passes_axe(browser: Any, app: Any, styles: str) -
             context.close()
 
 
+VERDICTS = {True: "Eligible", False: "Not eligible", None: "Unknown"}
+
+
+@pytest.mark.parametrize("styles", ["all", "without the USWDS build"])
+def test_every_summary_state_passes_axe(browser: Any, app: Any, styles: str) -> None:
+    """The record page's summary in each state: its answer, each partner problem once, no violation."""
+    from dst.web.catalogue import SUMMARY_STATES
+
+    with serve(app) as url:
+        context = browser.new_context(base_url=url)
+        try:
+            page = context.new_page()
+            if styles != "all":
+                page.route("**/static/build/uswds.css", lambda route: route.abort())
+            for state, (eligible, problems, extra) in SUMMARY_STATES.items():
+                answer = page.goto(f"/dev/catalogue?summary={state}")
+                assert answer is not None and answer.status == 200
+                summary = page.get_by_role("region", name="Summary")
+                text = summary.text_content() or ""
+                if extra.get("live"):
+                    assert text.count("Loading…") == 4, state
+                else:
+                    assert summary.locator(".summary-verdict strong").text_content() == VERDICTS[eligible]
+                    assert "Loading" not in text, state
+                for problem in problems:
+                    assert summary.locator(f"[data-problem={problem['code']}]").count() == 1, state
+                    assert text.count(problem["code"]) == 1, state
+                assert summary.locator("[data-problem]").count() == len(problems), state
+                check_accessibility(page, f"the catalogue's summary ({state}, {styles} styles)")
+            screenshot(page, f"catalogue-summary-{styles.replace(' ', '-')}")
+        finally:
+            context.close()
+
+
 def test_the_catalogue_is_not_served_in_production(database_url: str) -> None:
     from fastapi.testclient import TestClient
     from pydantic import SecretStr

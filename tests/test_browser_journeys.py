@@ -274,7 +274,7 @@ def test_a_partner_outage_shows_on_its_own_panel(browser: Any, database_url: str
         wait_for_panels(page)
         providers = page.locator("section[aria-labelledby=prov-h]").text_content() or ""
         facilities = page.locator("section[aria-labelledby=fac-h]").text_content() or ""
-        assert "PPMS did not answer as expected" in providers
+        assert "The community provider directory (PPMS) is not available at the moment." in providers
         assert "PPMS" not in facilities and "sorted by drive time" in facilities
         check_accessibility(page, "the dashboard with PPMS down")
         screenshot(page, "13-partner-outage")

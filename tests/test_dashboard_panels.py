@@ -76,7 +76,10 @@ def test_a_dead_partner_shows_on_its_own_panel_only(database_url: str) -> None:
         sign_in(client)
         providers = client.get(f"/dst/{dst_id}/panels/providers").text
         facilities = client.get(f"/dst/{dst_id}/panels/facilities").text
-    assert "PPMS did not answer as expected" in providers
+    # In place, one plain sentence and the code; the advice and Retry come once, for the summary.
+    assert "The community provider directory (PPMS) is not available at the moment." in providers
+    assert providers.count('data-problem="PPMS-UNAVAILABLE"') == 1
+    assert providers.count("Retry PPMS</button>") == 1
     assert "PPMS" not in facilities and "sorted by drive time" in facilities
 
 

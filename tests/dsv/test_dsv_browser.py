@@ -31,7 +31,18 @@ def test_launch_choose_a_service_and_every_section_loads_on_its_own(browser, liv
     assert page.locator("#eligibility").get_by_text("Each criterion of 38 CFR 17.4010").is_visible()
     assert page.locator("#facilities").get_by_role("table").first.is_visible()
     assert page.locator("#seocs details").count() > 0
+    # The same summary as the dashboard heads the page, complete once every section is in.
+    summary = page.get_by_role("region", name="Summary")
+    page.wait_for_selector("[data-summary-state=final]")
+    assert summary.locator(".summary-verdict").text_content().split()[0] in ("Eligible", "Not", "Unknown")
+    assert "Loading" not in (summary.text_content() or "")
+    assert summary.get_by_role("link", name="All VA facilities").get_attribute("href") == "#facilities-h"
+    assert "Summary ready. Community care:" in (page.text_content("[data-summary-status]") or "")
     assert axe_violations(page, axe_source) == []
+    inline = context.new_page()
+    inline.goto(page.url + "&inline=1")
+    assert inline.get_by_role("region", name="Summary").locator(".summary-verdict").count() == 1
+    assert axe_violations(inline, axe_source) == []
     context.close()
 
 

@@ -28,6 +28,15 @@ T = TypeVar("T")
 # Search radii of the original tool (GMRC*3*129): 40 miles for PC/MH, 100 miles for specialty care.
 RADIUS_MILES = {"primary-care": 40.0, "mental-health": 40.0, "extended-care": 40.0, "specialty": 100.0}
 MAX_FACILITIES_ROUTED = 25
+# The panel-cache entries (by kind) a Retry of each partner clears: its own answer and what is built
+# on it. E&E places the residence, so drive times and the provider search start from its answer.
+_PANELS_OF_PATIENT = ("patient", "facilities", "providers")
+RETRY_FORGETS = {
+    Partner.MVI: ("mvi", *_PANELS_OF_PATIENT),
+    Partner.EE: ("ee", *_PANELS_OF_PATIENT, "routing", "ppms"),
+    Partner.ROUTING: ("routing", "facilities"),
+    Partner.PPMS: ("ppms", "providers"),
+}
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,11 @@ class Panels:
         if ctx.service is not None:
             keys += [f"{Partner.ROUTING.value}:{ctx.service.id}", f"{Partner.PPMS.value}:{ctx.service.id}"]
         return keys
+
+    def forget_partner(self, dst_id: str, partner: Partner) -> None:
+        """A Retry: this process forgets the partner's answer for the record and every panel built on
+        it; the other partners' answers stay, so the refetched panels call only this partner."""
+        self.cache.forget_kinds(dst_id, RETRY_FORGETS[partner])
 
     def prefetch(self, ctx: RecordContext) -> None:
         """Start every panel's partner calls for a record just opened, before its page asks.
@@ -226,11 +240,15 @@ class Panels:
             try:
                 origin = patient.location
                 destinations = [(n.facility_id, n.location) for n in nearby]
-                times = await self._one_call(
-                    ctx,
-                    f"routing:{ctx.service.id}",
-                    lambda: self.gateway.drive_minutes(origin, destinations),
-                    DRIVE_TIMES,
+                service_id = ctx.service.id
+                times = await self.cache.get(
+                    (ctx.dst_id, "routing", service_id),
+                    lambda: self._one_call(
+                        ctx,
+                        f"routing:{service_id}",
+                        lambda: self.gateway.drive_minutes(origin, destinations),
+                        DRIVE_TIMES,
+                    ),
                 )
                 drive = {t.destination_id: (t.minutes, t.source, t.method) for t in times}
             except PartnerError as exc:
@@ -267,7 +285,7 @@ class Panels:
     async def providers(self, ctx: RecordContext) -> ProvidersPanel:
         if ctx.service is None:
             return ProvidersPanel((), None, note="Choose the clinical service to see community providers.")
-        key = (ctx.dst_id, "ppms", ctx.service.id)
+        key = (ctx.dst_id, "providers", ctx.service.id)
         return await self.cache.get(key, lambda: self._gather_providers(ctx))
 
     async def _gather_providers(self, ctx: RecordContext) -> ProvidersPanel:
@@ -278,12 +296,15 @@ class Panels:
             return ProvidersPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
         try:
-            origin, codes = patient.location, ctx.service.ppms_specialty_codes
-            found = await self._one_call(
-                ctx,
-                f"ppms:{ctx.service.id}",
-                lambda: self.gateway.community_providers(origin, radius, codes),
-                PROVIDERS,
+            origin, codes, service_id = patient.location, ctx.service.ppms_specialty_codes, ctx.service.id
+            found = await self.cache.get(
+                (ctx.dst_id, "ppms", service_id),
+                lambda: self._one_call(
+                    ctx,
+                    f"ppms:{service_id}",
+                    lambda: self.gateway.community_providers(origin, radius, codes),
+                    PROVIDERS,
+                ),
             )
         except PartnerError as exc:
             return ProvidersPanel((), radius, errors=(exc,))

@@ -310,6 +310,20 @@ class SharedCalls:
 
         await self.commits.write(write)
 
+    def forget_failure(self, session: Session, dst_id: str, partner: Partner) -> None:
+        """A Retry: the partner's stored failure for this record goes, so the next ask calls it;
+        answers it gave stay shared (called inside the retry's transaction)."""
+        if not self.enabled:
+            return
+        session.connection().execute(
+            delete(_CALLS).where(
+                _C.dst_id == dst_id,
+                or_(_C.call_key == partner.value, _C.call_key.startswith(f"{partner.value}:")),
+                _C.state == "done",
+                _C.payload.startswith(FAILED),
+            )
+        )
+
     def forget(self, session: Session, dst_id: str) -> None:
         """A reopened record asks its partners again (called inside the reopen's transaction)."""
         if self.enabled:

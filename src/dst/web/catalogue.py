@@ -3,7 +3,8 @@
 Journeys reach only the states their data happens to produce; a variant no journey shows could fail
 users silently (a tag whose colours are unreadable, say). This development-only page renders the real
 templates and macros in each state — every tag and badge variant, each panel loading, filled, empty
-and with a partner error, every banner and alert, every kind of form error — and
+and with a partner error, every banner and alert, every kind of form error, the record page's summary
+in each of its states (`?summary=`) — and
 tests/test_browser_catalogue.py runs axe-core over it. Synthetic data only; 404 when DST_ENV=prod.
 """
 
@@ -136,6 +137,52 @@ def catalogue_context() -> dict[str, Any]:
 # One page per eligibility verdict: the panel's criteria table is a landmark that may appear only once.
 ELIGIBILITY_STATES = {"eligible": True, "not-eligible": False, "not-determined": None}
 
+
+def _failure(partner: str, kind: str) -> dict[str, str]:
+    code = f"{partner}-{kind}".upper()
+    return {"partner": partner, "code": code, "message": f"{code} (synthetic)"}
+
+
+# The record page's summary, one state a page (its region and ids appear once): (eligible, problems,
+# extra context). Each partner that can fail on a record's page fails in one of them.
+SUMMARY_STATES: dict[str, tuple[bool | None, tuple[dict[str, str], ...], dict[str, Any]]] = {
+    "loading": (None, (), {"live": True}),
+    "eligible": (True, (), {}),
+    "not-eligible": (False, (), {}),
+    "unknown": (None, (), {}),
+    "ee-failing": (None, (_failure("ee", "fault"),), {"no_residence": True}),
+    "mvi-failing": (None, (_failure("mvi", "multiple-matches"), _failure("ee", "skipped")), {}),
+    "ppms-and-routing-failing": (None, (_failure("ppms", "timeout"), _failure("routing", "unavailable")), {}),
+    "maintenance": (None, (_failure("ee", "maintenance"),), {"no_residence": True}),
+    "no-address": (None, (_failure("ee", "no-address"),), {"no_residence": True}),
+    "read-only-code-x": (False, (), {"basic_x": True}),
+    "released-to-hsrm": (True, (), {"read_only": True}),
+    "scheduler": (None, (), {"scheduler": True}),
+}
+
+
+def summary_context(state: str, base: dict[str, Any]) -> dict[str, Any]:
+    eligible, problems, extra = SUMMARY_STATES[state]
+    eligibility = _eligibility(eligible) | {"basicIneligible": bool(extra.get("basic_x"))}
+    facilities = base["facility_states"]["filled"]
+    found = base["provider_states"]["filled"]
+    patient = base["patients"]["filled"]
+    if extra.get("no_residence"):
+        facilities = base["facility_states"]["note"]
+        found = {**base["provider_states"]["empty"], "radiusMiles": None, "note": "No residence."}
+        patient = base["patients"]["empty"]
+    return {
+        "live": bool(extra.get("live")),
+        "record": {**base["record"], "dstId": "CATALOGUE", "readOnly": bool(extra.get("read_only"))},
+        "eligibility": eligibility,
+        "facilities": facilities,
+        "found": found,
+        "patient": patient,
+        "problems": list(problems),
+        "scheduler": bool(extra.get("scheduler")),
+    }
+
+
 NOTICES = (
     Notice(
         "maintenance-upcoming", "ppms", "info", "Maintenance ahead:", "PPMS is down Sunday 02:00–04:00 UTC."
@@ -145,16 +192,23 @@ NOTICES = (
 
 
 @router.get("/dev/catalogue", response_class=HTMLResponse)
-async def catalogue(request: Request, eligibility: str = "eligible") -> HTMLResponse:
+async def catalogue(
+    request: Request, eligibility: str = "eligible", summary: str = "eligible"
+) -> HTMLResponse:
     if not request.app.state.settings.is_dev:
         raise HTTPException(404, "Not found")
     if eligibility not in ELIGIBILITY_STATES:
         raise HTTPException(404, f"No catalogue page for eligibility {eligibility!r}.")
+    if summary not in SUMMARY_STATES:
+        raise HTTPException(404, f"No catalogue page for summary {summary!r}.")
     request.state.dst_notices = NOTICES  # the banners every page shows, each level once
     context = catalogue_context()
     context |= {
         "verdict_name": eligibility,
         "eligibility": _eligibility(ELIGIBILITY_STATES[eligibility]),
         "pages": list(ELIGIBILITY_STATES),
+        "summary_name": summary,
+        "summary_pages": list(SUMMARY_STATES),
+        "summary": summary_context(summary, context),
     }
     return render(request, "dev/catalogue.html", context)

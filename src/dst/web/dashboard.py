@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,10 +22,12 @@ from dst.auth import Principal
 from dst.consults import serializers, service, workflow
 from dst.consults.context import RecordContext
 from dst.eligibility import BMI_FACTORS, CRITERION_LABELS
+from dst.partners.advice import RETRYABLE_PARTNERS
+from dst.partners.errors import Partner
 from dst.reference import service as reference
 from dst.reference.models import Facility
 from dst.web import schematic
-from dst.web.deps import ClinicalUser, get_panels, in_transaction
+from dst.web.deps import ClinicalUser, check_csrf, get_panels, in_transaction
 from dst.web.security import CSP
 from dst.web.templating import render
 
@@ -179,7 +181,19 @@ async def page_context(request: Request, dst_id: str, principal: Principal, *, l
     gathered = await asyncio.gather(*(GATHER[name](request, ctx) for name in ("map", "decision")))
     for part in gathered:
         base.update(part)
+    base["all_problems"] = unique_problems(
+        base["patient"]["errors"], base["facilities"]["errors"], base["providers"]["errors"]
+    )
     return base
+
+
+def unique_problems(*lists: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each partner problem once, by its code, however many panels it touched."""
+    seen: dict[str, dict[str, str]] = {}
+    for errors in lists:
+        for error in errors:
+            seen.setdefault(error["code"], error)
+    return list(seen.values())
 
 
 def _saved_by_someone_else(record: dict[str, Any], principal: Principal) -> dict[str, str] | None:
@@ -215,3 +229,46 @@ async def panel_fragment(request: Request, dst_id: str, name: str, principal: Cl
         }
     context |= await GATHER[name](request, ctx)
     return render(request, "panels/fragment.html", context)
+
+
+@router.post("/dst/{dst_id}/retry")
+async def retry_partner(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
+    """Ask one partner again for this record: its failure is forgotten (here and in the shared
+    answers), the other partners' answers stay, and the page refetches its panels."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    partner = _retryable(str(form.get("partner") or ""))
+
+    def work(session: Session) -> None:
+        record = service.get_record(session, dst_id)
+        record_event(
+            session,
+            principal=principal,
+            action="retry-partner",
+            dst_id=dst_id,
+            icn=record.icn,
+            station=record.station,
+            detail={"partner": partner.value},
+        )
+        panels = get_panels(request)
+        if panels.shared is not None:
+            panels.shared.forget_failure(session, dst_id, partner)
+
+    await in_transaction(request, work)
+    get_panels(request).forget_partner(dst_id, partner)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"retried": partner.value})
+    page = f"/dst/{dst_id}" + ("?static=1" if form.get("static") else "")
+    return RedirectResponse(page + "#summary", status_code=303)
+
+
+def _retryable(name: str) -> Partner:
+    names = ", ".join(p.value for p in RETRYABLE_PARTNERS)
+    try:
+        partner = Partner(name)
+    except ValueError:
+        partner = None
+    if partner not in RETRYABLE_PARTNERS:
+        raise HTTPException(422, f"Retry asks one of the record's partners again ({names}), not {name!r}.")
+    assert partner is not None
+    return partner

@@ -128,7 +128,9 @@ async def post_decision(request: Request, dst_id: str, principal: ClinicalUser) 
         return await _dashboard(
             request, dst_id, principal, form=form, form_errors=[exc.detail], conflict=exc.status == 409
         )
-    return RedirectResponse(f"/dst/{dst_id}?saved=1#saved", status_code=303)
+    # No #saved fragment: the message stands beside the summary, and jumping to it would scroll the
+    # summary out of the first screen; dst.js moves the focus to it.
+    return RedirectResponse(f"/dst/{dst_id}?saved=1", status_code=303)
 
 
 def decision_from_form(form: dict[str, str]) -> DecisionIn:

@@ -9,9 +9,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from dst.eligibility import CRITERION_LABELS
+from dst.partners.advice import advice_for
 from dst.web.deps import csrf_token, current_principal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.globals |= {"partner_advice": advice_for, "criterion_labels": CRITERION_LABELS}
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

@@ -11,6 +11,7 @@ function loadPanel(holder) {
     })
     .then((html) => {
       holder.innerHTML = html;
+      DstSummary.place(holder);
       holder.dataset.state = "loaded";
       enhance(holder);
     })
@@ -19,7 +20,45 @@ function loadPanel(holder) {
       holder.setAttribute("aria-busy", "false");
       // User Timing marks let bench/bench_pages.py read when each panel filled, in the browser's own clock.
       performance.mark(`dst-panel:${url.split("/").pop()}`);
+      if ([...document.querySelectorAll("[data-panel]")].every((p) => p.dataset.state)) DstSummary.finish();
     });
+}
+
+// Retry: the partner is asked again for this record; every panel refetches (the other partners'
+// answers are remembered, so only this partner is called), except a decision form already begun.
+function retryPartner(form) {
+  const button = form.querySelector("button");
+  button.disabled = true;
+  button.textContent = "Asking again…";
+  fetch(form.action, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+    body: new URLSearchParams(new FormData(form)),
+  })
+    .then((response) => {
+      if (!response.ok) throw new Error(response.statusText);
+      DstSummary.reset();
+      document.getElementById("summary-h").focus();
+      document.querySelectorAll("[data-panel]").forEach((holder) => {
+        const begun = holder.querySelector("form.decision-form[data-touched]");
+        if (begun) return;
+        delete holder.dataset.state;
+        loadPanel(holder);
+      });
+    })
+    .catch(() => form.submit()); // the plain form post: the server answers with the whole page
+}
+
+// "Record the decision": focus the form's first field, or its heading while it loads or is locked.
+function focusDecision() {
+  const first = document.querySelector(
+    "form.decision-form input[name=veteranOption]:checked:enabled, form.decision-form input[name=veteranOption]:enabled",
+  );
+  const target = first || document.getElementById("dec-h");
+  if (!first) target.setAttribute("tabindex", "-1");
+  target.focus();
+  target.scrollIntoView({ block: "nearest" });
 }
 
 function showPanelError(holder, error) {
@@ -65,8 +104,16 @@ function enhance(root) {
     form.addEventListener("submit", (event) => {
       if (!checkForwardTarget(form)) event.preventDefault();
     });
+    form.addEventListener("change", () => { form.dataset.touched = "1"; });
   });
 }
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form.retry-form");
+  if (!form) return;
+  event.preventDefault();
+  retryPartner(form);
+});
 
 function serviceTypeahead(input) {
   const list = document.getElementById(input.getAttribute("list"));
@@ -97,6 +144,11 @@ function serviceTypeahead(input) {
 }
 
 document.addEventListener("click", (event) => {
+  if (event.target.closest("a[data-focus=decision]")) {
+    event.preventDefault();
+    focusDecision();
+    return;
+  }
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const text = document.getElementById(button.dataset.copy).textContent;
