@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from lxml import etree
 
@@ -65,17 +65,17 @@ def element_paths(message: Any) -> set[str]:
     return paths
 
 
-def asgi_client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+def asgi_client(app: Any) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app))
 
 
-def raising_client(exc: Exception) -> httpx.AsyncClient:
-    """An httpx client whose every request fails with `exc`, as a dead or slow partner would."""
+def raising_client(exc: Exception) -> httpx2.AsyncClient:
+    """An httpx2 client whose every request fails with `exc`, as a dead or slow partner would."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         raise exc
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 def fixed_answer_app(status: int, body: bytes, content_type: str = "text/xml; charset=utf-8") -> Any:

@@ -1,11 +1,11 @@
-"""E&E round trips: the real client against the fake (and broken servers) over httpx."""
+"""E&E round trips: the real client against the fake (and broken servers) over httpx2."""
 
 from __future__ import annotations
 
 import time
 from datetime import date
 
-import httpx
+import httpx2
 import pytest
 from lxml import etree
 
@@ -165,10 +165,10 @@ async def test_recorded_enveloped_answer_is_read_through_the_client():
 @pytest.mark.parametrize(
     ("exc", "kind"),
     [
-        (httpx.ReadTimeout("read timed out"), FailureKind.TIMEOUT),
-        (httpx.PoolTimeout("no connection free"), FailureKind.TIMEOUT),
-        (httpx.ConnectError("connection refused"), FailureKind.UNAVAILABLE),
-        (httpx.RemoteProtocolError("peer closed"), FailureKind.UNAVAILABLE),
+        (httpx2.ReadTimeout("read timed out"), FailureKind.TIMEOUT),
+        (httpx2.PoolTimeout("no connection free"), FailureKind.TIMEOUT),
+        (httpx2.ConnectError("connection refused"), FailureKind.UNAVAILABLE),
+        (httpx2.RemoteProtocolError("peer closed"), FailureKind.UNAVAILABLE),
     ],
 )
 async def test_transport_failures_become_named_failures(exc, kind):

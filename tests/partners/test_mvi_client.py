@@ -1,11 +1,11 @@
-"""MVI round trips: the real client against the fake (and broken servers) over httpx."""
+"""MVI round trips: the real client against the fake (and broken servers) over httpx2."""
 
 from __future__ import annotations
 
 import time
 from datetime import date
 
-import httpx
+import httpx2
 import pytest
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -160,9 +160,9 @@ async def test_broken_answers_become_named_failures(status, body, kind):
 @pytest.mark.parametrize(
     ("exc", "kind"),
     [
-        (httpx.ReadTimeout("read timed out"), FailureKind.TIMEOUT),
-        (httpx.ConnectTimeout("connect timed out"), FailureKind.TIMEOUT),
-        (httpx.ConnectError("connection refused"), FailureKind.UNAVAILABLE),
+        (httpx2.ReadTimeout("read timed out"), FailureKind.TIMEOUT),
+        (httpx2.ConnectTimeout("connect timed out"), FailureKind.TIMEOUT),
+        (httpx2.ConnectError("connection refused"), FailureKind.UNAVAILABLE),
     ],
 )
 async def test_transport_failures_become_named_failures(exc, kind):

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.config import Settings
 from dst.partners.ee.client import EeClient
@@ -52,16 +52,16 @@ KEEPALIVE_EXPIRY_S = 2.0
 
 def _client(
     stack: AsyncExitStack, url: str | None, fake: Callable[[], Any], timeout_s: float
-) -> tuple[str, httpx.AsyncClient]:
+) -> tuple[str, httpx2.AsyncClient]:
     # The transport timeout is a backstop; guarded_call enforces the partner timeout itself.
-    timeout = httpx.Timeout(timeout_s + 1.0, connect=min(5.0, timeout_s))
+    timeout = httpx2.Timeout(timeout_s + 1.0, connect=min(5.0, timeout_s))
     if url:
         # Idle connections are dropped well before a partner's own keep-alive timeout (uvicorn's is
-        # 5 s, the same as httpx's default): reusing one the partner is closing fails the call.
-        limits = httpx.Limits(max_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_S)
-        client = httpx.AsyncClient(timeout=timeout, limits=limits)
+        # 5 s, the same as httpx2's default): reusing one the partner is closing fails the call.
+        limits = httpx2.Limits(max_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_S)
+        client = httpx2.AsyncClient(timeout=timeout, limits=limits)
         return url.rstrip("/"), client
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=_Lazy(fake)), timeout=timeout)
+    client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=_Lazy(fake)), timeout=timeout)
     return FAKE_BASE, client
 
 
