@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +11,7 @@ import typer
 
 from dst.config import get_settings
 from dst.jobs.commands import jobs_app
+from dst.logs import configure as configure_logging
 from dst.tables import JSON_OPTION, CliTable, print_table
 
 app = typer.Typer(help="DST — Community Care Decision Support Tool", no_args_is_help=True)
@@ -25,15 +24,6 @@ app.add_typer(fakes_app, name="fakes")
 reports_app = typer.Typer(help="Compliance and utilisation reports", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
 app.add_typer(jobs_app, name="jobs")
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    # Request lines carry partner query strings; DST logs outcomes itself, without them.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 # Longer than the idle timeout of the proxies in front of DST (ingress-nginx keeps idle upstream
@@ -52,7 +42,7 @@ def serve(
     """Serve the web app and API."""
     import uvicorn
 
-    _configure_logging()
+    configure_logging()
     settings = get_settings()
     if workers is None:
         workers = (os.cpu_count() or 1) if settings.env == "prod" else 1
@@ -84,7 +74,7 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     from dst.db import migrate
     from dst.reference.loading import load_national_reference
 
-    _configure_logging()
+    configure_logging()
     url = get_settings().database_url
     migrate.upgrade(url, revision)
     if revision == "head":
@@ -99,7 +89,7 @@ def db_downgrade(
     """Undo migrations down to REVISION (data in kept tables is preserved)."""
     from dst.db import migrate
 
-    _configure_logging()
+    configure_logging()
     migrate.downgrade(get_settings().database_url, revision)
     typer.echo(f"database downgraded to {revision}")
 
@@ -111,7 +101,7 @@ def db_backup(
     """Write a consistent snapshot: pg_dump custom format on PostgreSQL, a SQLite copy otherwise."""
     from dst.db.backup import BackupError, backup
 
-    _configure_logging()
+    configure_logging()
     try:
         snapshot = backup(get_settings().database_url, path)
     except BackupError as problem:
@@ -132,7 +122,7 @@ def db_restore(
     """Replace the database's contents with a snapshot (stop the app and the jobs first)."""
     from dst.db.backup import BackupError, restore
 
-    _configure_logging()
+    configure_logging()
     if not yes and not typer.confirm(f"Replace everything in the database with {path}?"):
         raise typer.Exit(1)
     try:
@@ -148,7 +138,7 @@ def demo_seed(as_json: bool = JSON_OPTION) -> None:
     """Load demo facilities, SEOCs, wait times and consult services from the configured partners."""
     from dst.demo.seed import seed_demo
 
-    _configure_logging()
+    configure_logging()
     summary = anyio.run(seed_demo, get_settings())
     table = CliTable("Demo data loaded", ("what", "rows written"), ("what", "rowsWritten"))
     for name, count in summary.items():
@@ -170,7 +160,7 @@ def fakes_serve(
 
     from dst.demo.fakes_server import create_fakes_app, parse_partner_latencies
 
-    _configure_logging()
+    configure_logging()
     try:
         per_partner = parse_partner_latencies(partner_latency)
         fakes = create_fakes_app(get_settings(), latency_s=latency_ms / 1000, partner_latency_s=per_partner)
@@ -185,7 +175,7 @@ def reports_rebuild() -> None:
     from dst.db.engine import build_engine, build_session_factory, transaction
     from dst.reports.rebuild import rebuild_tallies
 
-    _configure_logging()
+    configure_logging()
     engine = build_engine(get_settings().database_url)
     try:
         with transaction(build_session_factory(engine)) as session:

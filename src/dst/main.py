@@ -33,6 +33,7 @@ from dst.dsv import views as dsv_views
 from dst.dsv.errors import ViewerProblem
 from dst.jobs import views as jobs_views
 from dst.jobs.scheduler import start_scheduler, stop_scheduler
+from dst.logs import keep_urls_out
 from dst.operations import api as operations_api
 from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
@@ -61,6 +62,8 @@ def shares_partner_calls(settings: Settings) -> bool:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Also in each uvicorn worker, which builds its app without the `dst` command's logging set-up.
+    keep_urls_out()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -20,6 +20,7 @@ from dst.jobs.context import Progress as ProgressCallback
 from dst.jobs.registry import JOB_NAMES, job_spec
 from dst.jobs.runner import run_job
 from dst.jobs.service import job_overview
+from dst.logs import configure as configure_logging
 from dst.tables import JSON_OPTION, CliTable, print_table
 
 jobs_app = typer.Typer(help="Scheduled jobs: reference loads, CDW ETL, purge", no_args_is_help=True)
@@ -73,9 +74,7 @@ def list_jobs(as_json: bool = JSON_OPTION) -> None:
 @jobs_app.command("run")
 def run(name: str = typer.Argument(..., help=f"one of: {', '.join(JOB_NAMES)}")) -> None:
     """Run one job now. Exit status 1 when it failed; 0 when it ran, or another replica was running it."""
-    from dst.cli import _configure_logging
-
-    _configure_logging()
+    configure_logging()
     try:
         job_spec(name)
     except JobError as error:
