@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.consults import serializers, service, workflow
-from dst.consults.errors import DstProblem, Invalid
 from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.errors import DstProblem, Invalid
 from dst.reference import service as reference
 from dst.web.deps import AnyUser, ClinicalUser, PanelsDep, in_transaction
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from dst.auth import COUNTED_CTB_ROLES
 from dst.consults import service, workflow
-from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.schemas import ConsultContext
 from dst.db.base import utcnow
+from dst.errors import IdentityConflict, Invalid
 from dst.operations import enablement
 from dst.operations.views import turned_off_page
 from dst.reference import service as reference

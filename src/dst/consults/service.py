@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from dst.auth import Principal, Role
-from dst.consults.errors import Conflict, IdentityConflict, Invalid, NotFound
 from dst.consults.evidence import Assessment
 from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.db.base import utcnow
 from dst.eligibility import BMI_FACTORS
+from dst.errors import Conflict, IdentityConflict, Invalid, NotFound
 from dst.operations import enablement
 from dst.reference import service as reference
 from dst.reference.models import ClinicalService, SeocEntry

@@ -21,12 +21,12 @@ from dst.audit.service import record_event
 from dst.auth import Principal
 from dst.consults import serializers, service
 from dst.consults.context import Entries, RecordContext, ReferenceSnapshots, read_context
-from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.evidence import Assessment, assess
 from dst.consults.factors import consult_factor_text, consult_text_snippet
 from dst.consults.models import Decision, DstRecord, IdempotencyKey
 from dst.consults.panels import FacilitiesPanel, Panels, PatientPanel
 from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.errors import IdentityConflict, Invalid
 from dst.reference import service as reference
 from dst.web.deps import get_panels, in_transaction
 

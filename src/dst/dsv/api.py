@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from dst.consults.context import ServiceInfo
-from dst.consults.errors import Forbidden, NotFound
 from dst.dsv import service
 from dst.dsv import session as viewer_session
 from dst.dsv.fhir import guidance_response
 from dst.dsv.schemas import EdipiQuery, FacilitiesQuery
+from dst.errors import Forbidden, NotFound
 
 # Every operation needs the viewer session; declared here so it is checked before any validation.
 router = APIRouter(

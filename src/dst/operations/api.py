@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from dst.auth import Principal, Role
-from dst.consults.errors import NotFound
 from dst.db.base import utcnow
+from dst.errors import NotFound
 from dst.operations import designations, enablement, maintenance, mappings, outages
 from dst.operations.monitor import OperationsMonitor, report_check
 from dst.operations.schemas import (

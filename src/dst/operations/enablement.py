@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults.errors import Invalid
 from dst.consults.models import DstRecord
+from dst.errors import Invalid
 from dst.operations.models import EnablementRule
 from dst.reference.models import Station
 

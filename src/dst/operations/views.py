@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.orm import Session
 
-from dst.consults.errors import DstProblem, Invalid
 from dst.consults.schemas import ConsultContext
 from dst.db.base import utcnow
+from dst.errors import DstProblem, Invalid
 from dst.operations import designations, enablement, maintenance, mappings, outages
 from dst.operations.models import WHOLE_DST
 from dst.operations.monitor import WholeDstMaintenance

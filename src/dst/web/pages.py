@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event
 from dst.auth import PERSON_ROLES
 from dst.consults import workflow
-from dst.consults.errors import DstProblem
 from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.errors import DstProblem
 from dst.reference import service as reference
 from dst.web import dashboard
 from dst.web.deps import ClinicalUser, check_csrf, current_principal, in_transaction

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dst.consults.errors import DstProblem
+from dst.errors import DstProblem
 
 log = logging.getLogger("dst.web")
 
