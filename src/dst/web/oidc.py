@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event, record_unidentified
 from dst.auth import PERSON_ROLES, Principal, Role
 from dst.config import Settings
-from dst.demo.views import safe_next
 from dst.web.deps import client_ip, current_principal, in_transaction, public_url
+from dst.web.security import safe_next
 
 log = logging.getLogger("dst.sign_in")
 router = APIRouter(include_in_schema=False)

@@ -24,6 +24,13 @@ NO_STORE = (b"cache-control", b"no-store")
 CACHEABLE_PREFIXES = ("/static/",)
 
 
+def safe_next(target: str) -> str:
+    """Only same-site paths: an open redirect would let a link sign someone in and send them away."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
 @lru_cache(maxsize=8)
 def headers_for(frame_ancestors: str, dev: bool) -> tuple[tuple[bytes, bytes], ...]:
     """The headers for this configuration. Allowed frame ancestors (DST_FRAME_ANCESTORS) replace
