@@ -22,6 +22,7 @@ from dst.consults import ctb, vista
 from dst.consults.cache import PanelCache
 from dst.consults.context import ReferenceSnapshots
 from dst.consults.panels import Panels
+from dst.consults.runtime import Runtime
 from dst.consults.shared import SharedCalls
 from dst.db.engine import build_engine, build_session_factory, normalize_url
 from dst.db.group_commit import GroupCommit
@@ -79,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
                 await shared.start()
                 app.state.panels = Panels(gateway, app.state.sessions, PanelCache(), shared)
+                app.state.runtime = Runtime(
+                    app.state.sessions, app.state.panels, app.state.snapshots, app.state.audit
+                )
                 app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
                 app.state.steel_thread, check = steel_thread.start(
                     gateway, settings, on_result=outage_reporter(app.state.operations)

@@ -12,7 +12,6 @@ from fastapi import HTTPException, Request
 
 from dst.auth import Principal, Role
 from dst.dsv import errors
-from dst.web.deps import client_ip
 
 SESSION_KEY = "dsv"
 PENDING_KEY = "dsv_pending"
@@ -32,11 +31,11 @@ class Viewer:
     station: str | None
     expires_at: float
 
-    def principal(self, request: Request) -> Principal:
+    def principal(self, source_ip: str | None) -> Principal:
         # "Practitioner/123@ehr.example.org": the EHR's user reference, scoped by the EHR's host.
         who = "/".join(self.user.rstrip("/").split("/")[-2:])
         actor = f"{who}@{urlsplit(self.iss).netloc}"[:80]
-        return Principal(actor, "EHR user (viewer)", Role.PROVIDER, client_ip(request))
+        return Principal(actor, "EHR user (viewer)", Role.PROVIDER, source_ip)
 
 
 def bind(request: Request, **fields: Any) -> Viewer:
