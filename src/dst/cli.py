@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,7 @@ import typer
 from dst.config import get_settings
 from dst.jobs.commands import jobs_app
 from dst.logs import configure as configure_logging
+from dst.partners.fakes import PartnerFakes
 from dst.tables import JSON_OPTION, CliTable, print_table
 
 app = typer.Typer(help="DST — Community Care Decision Support Tool", no_args_is_help=True)
@@ -24,6 +27,24 @@ app.add_typer(fakes_app, name="fakes")
 reports_app = typer.Typer(help="Compliance and utilisation reports", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
 app.add_typer(jobs_app, name="jobs")
+
+
+def _demo_fakes() -> PartnerFakes:
+    from dst.demo.fakes_server import embedded_fakes
+
+    return embedded_fakes(get_settings())
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the subcommands are handed: the partner fakes for partners without a configured URL."""
+
+    partner_fakes: Callable[[], PartnerFakes] = _demo_fakes
+
+
+@app.callback()
+def wire(ctx: typer.Context) -> None:
+    ctx.obj = Wiring()
 
 
 # Longer than the idle timeout of the proxies in front of DST (ingress-nginx keeps idle upstream

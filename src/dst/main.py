@@ -28,6 +28,8 @@ from dst.db.engine import build_engine, build_session_factory, normalize_url
 from dst.db.group_commit import GroupCommit
 from dst.demo import cprs as cprs_simulator
 from dst.demo import views as demo_views
+from dst.demo.fakes_server import embedded_fakes
+from dst.demo.network import steel_thread_patient
 from dst.dsv import api as dsv_api
 from dst.dsv import fake_ehr as dsv_fake_ehr
 from dst.dsv import views as dsv_views
@@ -65,11 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Also in each uvicorn worker, which builds its app without the `dst` command's logging set-up.
     keep_urls_out()
+    # Partners without a configured URL are the demo's fakes, built from its network on first use.
+    fakes = embedded_fakes(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            async with build_gateway(settings) as gateway:
+            async with build_gateway(settings, fakes) as gateway:
                 app.state.gateway = gateway
                 shared = SharedCalls(
                     app.state.sessions,
@@ -85,9 +89,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
                 app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
                 app.state.steel_thread, check = steel_thread.start(
-                    gateway, settings, on_result=outage_reporter(app.state.operations)
+                    gateway,
+                    settings,
+                    on_result=outage_reporter(app.state.operations),
+                    dev_patient=steel_thread_patient,
                 )
-                app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
+                app.state.scheduler = start_scheduler(settings, fakes) if settings.scheduler_enabled else None
                 try:
                     yield
                 finally:

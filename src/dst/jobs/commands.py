@@ -72,7 +72,7 @@ def list_jobs(as_json: bool = JSON_OPTION) -> None:
 
 
 @jobs_app.command("run")
-def run(name: str = typer.Argument(..., help=f"one of: {', '.join(JOB_NAMES)}")) -> None:
+def run(ctx: typer.Context, name: str = typer.Argument(..., help=f"one of: {', '.join(JOB_NAMES)}")) -> None:
     """Run one job now. Exit status 1 when it failed; 0 when it ran, or another replica was running it."""
     configure_logging()
     try:
@@ -81,8 +81,12 @@ def run(name: str = typer.Argument(..., help=f"one of: {', '.join(JOB_NAMES)}"))
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from error
     _require_migrated()
+    # The `dst` command hands over the demo's partner fakes (dst.cli), for partners without a URL.
+    fakes = ctx.obj.partner_fakes() if ctx.obj is not None else None
     with _progress_display(name) as progress:
-        summary = anyio.run(lambda: run_job(name, get_settings(), trigger="command", progress=progress))
+        summary = anyio.run(
+            lambda: run_job(name, get_settings(), fakes=fakes, trigger="command", progress=progress)
+        )
     typer.echo(
         f"{name}: {summary.outcome} — read {summary.read}, wrote {summary.written}, "
         f"{len(summary.warnings)} warning(s)"

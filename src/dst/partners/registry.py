@@ -11,6 +11,7 @@ import httpx2
 from dst.config import Settings
 from dst.partners.ee.client import EeClient
 from dst.partners.facilities.client import FacilitiesClient
+from dst.partners.fakes import PartnerFakes
 from dst.partners.gateway import PartnerGateway
 from dst.partners.mvi.client import MviClient
 from dst.partners.ppms.client import PpmsClient
@@ -19,32 +20,6 @@ from dst.partners.routing.estimator import DriveTimeEstimator
 from dst.partners.seoc.client import SeocClient
 
 FAKE_BASE = "http://fake.partner.invalid"
-
-
-def fake_apps(settings: Settings) -> dict[str, Callable[[], Any]]:
-    """Factories for the embedded fakes, built from the synthetic demo network only when needed."""
-    from dst.demo.network import demo_network
-    from dst.partners.ee import fake as ee_fake
-    from dst.partners.facilities import fake as facilities_fake
-    from dst.partners.mvi import fake as mvi_fake
-    from dst.partners.ppms import fake as ppms_fake
-    from dst.partners.seoc import fake as seoc_fake
-
-    return {
-        "mvi": lambda: mvi_fake.create_app(demo_network().veterans),
-        "ee": lambda: ee_fake.create_app(
-            demo_network().veterans,
-            username=settings.ee_username,
-            password=settings.ee_password.get_secret_value(),
-        ),
-        "facilities": lambda: facilities_fake.create_app(
-            demo_network().facilities,
-            api_key=settings.facilities_api_key.get_secret_value(),
-            inline_wait_times=True,
-        ),
-        "ppms": lambda: ppms_fake.create_app(demo_network().providers),
-        "seoc": lambda: seoc_fake.create_app(demo_network().seocs),
-    }
 
 
 KEEPALIVE_EXPIRY_S = 2.0
@@ -78,9 +53,20 @@ class _Lazy:
         await self.app(scope, receive, send)
 
 
+def _no_fake(name: str) -> Callable[[], Any]:
+    def refuse() -> Any:
+        raise RuntimeError(f"DST_{name.upper()}_URL is not set and no embedded {name} fake was given")
+
+    return refuse
+
+
 @asynccontextmanager
-async def build_gateway(settings: Settings) -> AsyncIterator[PartnerGateway]:
-    fakes = fake_apps(settings)
+async def build_gateway(
+    settings: Settings, fakes: PartnerFakes | None = None
+) -> AsyncIterator[PartnerGateway]:
+    """Each partner at its configured URL, else the embedded fake the caller hands over (the app
+    factory and the `dst` commands hand over the demo's)."""
+    fakes = fakes or {}
     t = settings.partner_timeout_s
     async with AsyncExitStack() as stack:
         clients = {}
@@ -91,7 +77,7 @@ async def build_gateway(settings: Settings) -> AsyncIterator[PartnerGateway]:
             ("ppms", settings.ppms_url),
             ("seoc", settings.seoc_url),
         ):
-            base, http = _client(stack, url, fakes[name], t)
+            base, http = _client(stack, url, fakes.get(name) or _no_fake(name), t)
             stack.push_async_callback(http.aclose)
             clients[name] = (base, http)
         routing: Any = DriveTimeEstimator()
