@@ -25,8 +25,15 @@ from dst.consults.models import Decision, DstRecord, IdempotencyKey
 from dst.consults.panels import FacilitiesPanel, Panels, PatientPanel
 from dst.consults.runtime import Runtime
 from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.db.base import utcnow
 from dst.errors import IdentityConflict, Invalid
+from dst.operations import enablement
 from dst.reference import service as reference
+from dst.reports.facts import write_decision_fact
+
+
+def _turned_on(session: Session, station: str) -> bool:
+    return enablement.is_enabled(session, station=station, at=utcnow())
 
 
 async def open_record(
@@ -65,7 +72,9 @@ async def _open(
     read: Callable[[Session, DstRecord], dict[str, Any]] | None,
 ) -> tuple[str, bool, dict[str, Any] | None]:
     def work(session: Session) -> tuple[RecordContext, bool, dict[str, Any] | None]:
-        record, created, filled = service.open_record(session, ctx, principal, runtime.today())
+        record, created, filled = service.open_record(
+            session, ctx, principal, runtime.today(), turned_on=_turned_on
+        )
         session.flush()
         detail: dict[str, Any] = {"via": via}
         if filled:
@@ -236,6 +245,7 @@ async def save_decision(
             today=runtime.today(),
             expected_version=expected_version,
         )
+        write_decision_fact(session, record, decision, assessment.result)
         out = decision_body(record, decision, assessment.result.warnings)
         session.add(
             IdempotencyKey(
