@@ -29,11 +29,10 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dst.dsv import session as viewer_session
-from dst.web import deps
+from dst.web import deps, routes
 from dst.web.guards import refusal
 
 TITLES = {401: "Sign-in required", 403: "Forbidden"}
-DEV_ONLY_PREFIX = "/dev/"
 # Dependencies that decide from the request alone whether there is a caller at all.
 AUTHENTICATORS: tuple[Callable[..., Any], ...] = (
     deps.require_principal,
@@ -144,7 +143,7 @@ class AuthenticateFirstMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"].startswith(DEV_ONLY_PREFIX) and not _is_dev(scope):
+        if scope["path"].startswith(routes.DEV) and not _is_dev(scope):
             # Development-only routes are not there in production: their own 404 answers, not a 401.
             await self.app(scope, receive, send)
             return
