@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DST_ENV ?= dev
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres clean
+.PHONY: run test install lint typecheck imports test-sqlite test-postgres clean
 .PHONY: helm-check
 .PHONY: security
 .PHONY: static
@@ -41,6 +41,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The package edges docs/architecture.md draws (import-linter contracts in pyproject.toml).
+imports: install
+	$(BIN)/lint-imports --no-cache
+
 # Tests run in a random order (pytest-randomly); the seed is printed first, and a failure replays with
 # `make test-sqlite RANDOM_SEED=<seed>` (or `pytest -p randomly --randomly-seed=<seed> <file>`).
 RANDOM_SEED ?= $(shell $(PYTHON) -c 'import random; print(random.randrange(10**9))')
@@ -61,7 +65,7 @@ test-postgres: install static
 helm-check: install
 	$(BIN)/python scripts/check_chart.py
 
-test: lint typecheck test-sqlite test-postgres
+test: lint typecheck imports test-sqlite test-postgres
 test: helm-check
 
 # Static scan (bandit: no high-severity finding) and the known-vulnerability audit of installed packages;
@@ -73,4 +77,4 @@ security: install
 test: security
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

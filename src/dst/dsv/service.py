@@ -14,7 +14,7 @@ from dst.consults.context import Entries, RecordContext, ServiceInfo
 from dst.consults.evidence import Assessment, assess
 from dst.consults.runtime import Runtime
 from dst.dsv import errors
-from dst.dsv.session import Viewer
+from dst.dsv.viewer import Viewer
 from dst.partners.errors import FailureKind, PartnerError
 from dst.partners.types import Person
 from dst.reference import service as reference

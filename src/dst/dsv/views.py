@@ -14,7 +14,7 @@ from dst.dsv import errors, service, smart
 from dst.dsv import session as viewer_session
 from dst.dsv.errors import ViewerProblem
 from dst.dsv.fhir import edipi_of
-from dst.dsv.session import Viewer
+from dst.dsv.viewer import Viewer
 from dst.eligibility import CRITERION_LABELS
 from dst.web.deps import client_ip, get_runtime, public_url
 from dst.web.templating import render
