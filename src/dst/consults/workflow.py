@@ -8,7 +8,6 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -20,8 +19,7 @@ from dst.auth import Principal
 from dst.consults import serializers, service
 from dst.consults.context import Entries, RecordContext, read_context
 from dst.consults.evidence import Assessment, assess
-from dst.consults.factors import consult_factor_text, consult_text_snippet
-from dst.consults.models import Decision, DstRecord, IdempotencyKey
+from dst.consults.models import DstRecord, IdempotencyKey
 from dst.consults.panels import FacilitiesPanel, Panels, PatientPanel
 from dst.consults.runtime import Runtime
 from dst.consults.schemas import ConsultContext, DecisionIn
@@ -246,7 +244,7 @@ async def save_decision(
             expected_version=expected_version,
         )
         write_decision_fact(session, record, decision, assessment.result)
-        out = decision_body(record, decision, assessment.result.warnings)
+        out = serializers.decision_json(record, decision, assessment.result.warnings)
         session.add(
             IdempotencyKey(
                 scope=scope, key=key, request_hash=digest, status_code=200, response_body=json.dumps(out)
@@ -294,37 +292,3 @@ async def _with_clinical_service(
 
     updated = await runtime.transaction(work)
     return replace(updated)
-
-
-def decision_body(record: DstRecord, decision: Decision, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
-    result = decision.eligibility
-    return {
-        "dstId": record.dst_id,
-        "revision": decision.revision,
-        "version": record.version,
-        "veteranOption": decision.veteran_option,
-        "seocId": decision.seoc_id,
-        "seocName": decision.seoc_name,
-        "forward": decision.forward,
-        "forwardTo": decision.forward_to,
-        "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
-        if decision.bmi_factor
-        else None,
-        "nextAvailableDate": _iso(decision.next_available_date),
-        "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
-        "clinicalService": decision.clinical_service_name,
-        "eligible": result["eligible"],
-        "basis": result["basis"],
-        "standardsVersion": decision.standards_version,
-        "partnerErrors": list(decision.partner_errors),
-        "decidedBy": decision.decided_by,
-        "decidedRole": decision.decided_role,
-        "decidedAt": decision.decided_at.isoformat(),
-        "warnings": list(warnings),
-        "consultText": consult_text_snippet(record.dst_id),
-        "consultFactorText": consult_factor_text(record, decision),
-    }
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
