@@ -14,7 +14,6 @@ from dst.partners.errors import FailureKind, PartnerError
 from dst.partners.ppms.client import PpmsClient, code_groups, locator_params
 from dst.partners.ppms.fake import create_app
 from dst.partners.ppms.index import CareSiteIndex
-from dst.partners.routing.estimator import great_circle_miles
 from dst.partners.types import Address, CommunityProvider, GeoPoint
 
 BASE = "http://ppms.fake"
@@ -201,7 +200,7 @@ def test_index_matches_a_full_scan(
     expected = {
         n
         for n, ((lat, lng), code) in enumerate(sites)
-        if code in wanted and great_circle_miles(here, GeoPoint(lat, lng)) <= radius
+        if code in wanted and here.miles_to(GeoPoint(lat, lng)) <= radius
     }
     found = index.within(origin[0], origin[1], radius, wanted)
     assert {n for _, n in found} == expected

@@ -13,7 +13,6 @@ from dst.partners.routing.estimator import (
     AVERAGE_SPEED_MPH,
     ROAD_CIRCUITY_FACTOR,
     DriveTimeEstimator,
-    great_circle_miles,
 )
 from dst.partners.routing.fake import create_app
 from dst.partners.types import GeoPoint
@@ -37,14 +36,14 @@ async def http() -> AsyncIterator[httpx2.AsyncClient]:
 
 def test_great_circle_distance_matches_a_known_pair() -> None:
     # Columbus OH to Dayton OH is about 73 miles as the crow flies.
-    assert 70 < great_circle_miles(COLUMBUS, DAYTON) < 76
-    assert great_circle_miles(COLUMBUS, COLUMBUS) == 0
+    assert 70 < COLUMBUS.miles_to(DAYTON) < 76
+    assert COLUMBUS.miles_to(COLUMBUS) == 0
 
 
 @pytest.mark.anyio
 async def test_estimate_says_it_is_an_estimate_and_how() -> None:
     [result] = await DriveTimeEstimator().drive_minutes(COLUMBUS, [("vha_552", DAYTON)])
-    miles = great_circle_miles(COLUMBUS, DAYTON)
+    miles = COLUMBUS.miles_to(DAYTON)
     assert result.source == "estimate"
     assert result.method == f"estimate: 1.3 × straight-line {miles:.1f} mi at 50 mph"
     assert result.minutes == pytest.approx(miles * ROAD_CIRCUITY_FACTOR / AVERAGE_SPEED_MPH * 60, abs=0.05)
