@@ -193,16 +193,12 @@ def fakes_serve(
 @reports_app.command("rebuild")
 def reports_rebuild() -> None:
     """Recount the report tallies from the decision facts (after a restore or an upgrade)."""
-    from dst.db.engine import build_engine, build_session_factory, transaction
+    from dst.db.engine import one_transaction
     from dst.reports.rebuild import rebuild_tallies
 
     configure_logging()
-    engine = build_engine(get_settings().database_url)
-    try:
-        with transaction(build_session_factory(engine)) as session:
-            rebuild_tallies(session)
-    finally:
-        engine.dispose()
+    with one_transaction(get_settings().database_url) as session:
+        rebuild_tallies(session)
     typer.echo("report tallies rebuilt from decision facts")
 
 

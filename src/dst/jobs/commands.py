@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dst.config import get_settings
 from dst.db.base import utcnow
-from dst.db.engine import build_engine, build_session_factory, transaction
+from dst.db.engine import one_transaction
 from dst.jobs.context import JobError
 from dst.jobs.context import Progress as ProgressCallback
 from dst.jobs.registry import JOB_NAMES, job_spec
@@ -39,12 +39,8 @@ def _require_migrated() -> None:
 def list_jobs(as_json: bool = JSON_OPTION) -> None:
     """Each job with its schedule (UTC), next run and last outcome."""
     _require_migrated()
-    engine = build_engine(get_settings().database_url)
-    try:
-        with transaction(build_session_factory(engine)) as session:
-            overview = job_overview(session, utcnow())
-    finally:
-        engine.dispose()
+    with one_transaction(get_settings().database_url) as session:
+        overview = job_overview(session, utcnow())
     table = CliTable(
         "DST jobs",
         ("job", "schedule (UTC)", "next run", "last run", "outcome"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dst.config import Settings
 from dst.db.base import utcnow
-from dst.db.engine import build_engine, build_session_factory, transaction
+from dst.db.engine import short_lived_sessions, transaction
 from dst.jobs import claim
 from dst.jobs.claim import ClaimAnswer
 from dst.jobs.context import GatewayOpener, JobContext, JobError, JobOutcome, JobSpec, Progress
@@ -171,10 +171,6 @@ async def run_job(
     from dst.jobs.registry import job_spec
 
     spec = job_spec(name)
-    engine = build_engine(settings.database_url)
-    try:
-        sessions = build_session_factory(engine)
+    with short_lived_sessions(settings.database_url) as sessions:
         opener = _gateway(settings, fakes)
         return await run_spec(spec, settings=settings, sessions=sessions, open_gateway=opener, **options)  # type: ignore[arg-type]
-    finally:
-        engine.dispose()
