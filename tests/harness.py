@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from dst.config import Settings
+from dst.demo.model import DemoVeteran
+
+from factories import consult, ordinary, veteran
 
 POSTGRES_URL = os.environ.get("DST_TEST_POSTGRES_URL")
 BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
@@ -71,3 +75,22 @@ def launch(client: Any, query: str) -> Any:
     page = client.get(f"/launch?{query}", follow_redirects=False)
     assert page.status_code == 200, page.text
     return confirm_launch(client, page)
+
+
+def open_record(
+    client: Any,
+    *,
+    service: str = "ORTHOPEDICS",
+    who: DemoVeteran | Callable[[DemoVeteran], bool] = ordinary,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Open a new DST record for a demo Veteran's consult through the API, as CTB does; its JSON."""
+    person = who if isinstance(who, DemoVeteran) else veteran(who)
+    response = client.post("/api/v1/dst", json=consult(person, service, **overrides), headers=SERVICE)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def open_record_id(client: Any, **options: Any) -> str:
+    """The DST ID of a record opened by `open_record`."""
+    return str(open_record(client, **options)["dstId"])

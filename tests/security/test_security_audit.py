@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from dst.audit.models import AuditEvent
 from dst.consults.models import DstRecord
 
-from factories import consult, key, ordinary, veteran
-from harness import SERVICE, sign_in
+from factories import key, ordinary, veteran
+from harness import SERVICE, open_record, sign_in
 
 
 def events(database_url: str) -> list[AuditEvent]:
@@ -25,12 +25,6 @@ def events(database_url: str) -> list[AuditEvent]:
             return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
     finally:
         engine.dispose()
-
-
-def open_record(client) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    created = client.post("/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE)
-    assert created.status_code == 201
-    return dict(created.json())
 
 
 def test_every_read_and_change_of_a_record_is_audited(client, database_url) -> None:
