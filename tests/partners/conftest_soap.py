@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -14,8 +13,7 @@ from lxml import etree
 from dst.demo.model import DemoVeteran
 from dst.partners.types import Address, GeoPoint, VceCode
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RECORDED = REPO_ROOT.parent / "shared" / "fixtures" / "partners"
+from harness import IN_CI, RECORDED_PARTNERS
 
 # Entirely synthetic people; SSNs sit in the never-issued 000 area.
 ANA = DemoVeteran(
@@ -43,10 +41,14 @@ def veteran(**changes: Any) -> DemoVeteran:
 
 
 def recorded(partner: str, name: str) -> bytes:
-    """A recorded partner payload from the shared fixtures; skips the test if they are not checked out."""
-    folder = RECORDED / partner
+    """A recorded partner payload from the shared fixtures; skips the test if they are not checked out
+    (under CI=true, fails it)."""
+    folder = RECORDED_PARTNERS / partner
     if not folder.is_dir():
-        pytest.skip(f"recorded partner fixtures not found at {folder} (shared checkout absent)")
+        missing = f"recorded partner fixtures not found at {folder} (shared checkout absent)"
+        if IN_CI:
+            pytest.fail(f"{missing}: CI must run the partner contract tests", pytrace=False)
+        pytest.skip(missing)
     return (folder / name).read_bytes()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -15,13 +14,11 @@ from dst.partners.facilities.fake import create_app
 from dst.partners.facilities.nearby import DriveTimeBand
 from dst.partners.types import Address, FacilityRecord, GeoPoint
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "partners" / "facilities"
+from harness import recorded_partner
+
+FIXTURES, pytestmark = recorded_partner("facilities")
 BASE = "https://api.va.test/services/va_facilities/v1"
 KEY = "test-key"
-
-pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"recorded partner payloads not found at {FIXTURES}"
-)
 
 
 @pytest.fixture

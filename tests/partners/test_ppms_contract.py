@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -14,13 +13,11 @@ from dst.partners.ppms.client import PpmsClient
 from dst.partners.ppms.fake import create_app
 from dst.partners.types import Address, CommunityProvider, GeoPoint
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "partners" / "ppms"
+from harness import recorded_partner
+
+FIXTURES, pytestmark = recorded_partner("ppms")
 BASE = "https://np.dws.ppms.test"
 LEONARDO_NJ = GeoPoint(lat=40.415217, lng=-74.057114)
-
-pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"recorded partner payloads not found at {FIXTURES}"
-)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -16,11 +15,10 @@ from dst.partners.seoc.fake import create_app
 from dst.partners.seoc.wire import derived_status
 from dst.partners.types import Seoc
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "partners" / "seoc"
+from harness import recorded_partner
+
+FIXTURES, needs_fixtures = recorded_partner("seoc")
 BASE = "https://seocapi.va.test"
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"recorded partner payloads not found at {FIXTURES}"
-)
 
 
 @pytest.fixture
