@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import date
 from typing import Any
@@ -91,3 +92,17 @@ def fixed_answer_app(status: int, body: bytes, content_type: str = "text/xml; ch
         await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def recording_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every asyncio.sleep the code under test asks for, recorded instead of waited out, so a test of
+    a delay depends on no clock (the fakes wait with asyncio.sleep)."""
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(seconds: float, *args: Any, **kwargs: Any) -> Any:
+        waits.append(seconds)
+        return await real_sleep(0, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
+    return waits
