@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import psutil
 
 from dst.config import Settings
@@ -73,9 +73,9 @@ def process(
                 if proc.poll() is not None:
                     raise SystemExit(f"{' '.join(args[2:])} exited; see {log}")
                 try:
-                    httpx.get(ready_url, timeout=1)
+                    httpx2.get(ready_url, timeout=1)
                     break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     if time.monotonic() > deadline:
                         raise SystemExit(f"{ready_url} did not answer; see {log}") from None
                     time.sleep(0.2)
@@ -135,7 +135,7 @@ def consult_body(v: DemoVeteran, number: int) -> dict[str, Any]:
     }
 
 
-async def one_dashboard(http: httpx.AsyncClient, v: DemoVeteran, number: int) -> tuple[float, float]:
+async def one_dashboard(http: httpx2.AsyncClient, v: DemoVeteran, number: int) -> tuple[float, float]:
     """Open a record, then fetch every panel at once; (seconds to open, seconds until all panels served)."""
     started = time.perf_counter()
     created = await http.post("/api/v1/dst", json=consult_body(v, number))
@@ -154,7 +154,7 @@ async def one_dashboard(http: httpx.AsyncClient, v: DemoVeteran, number: int) ->
 class SerialPartners:
     """The dashboard's partner calls made one after another, as the original tool did."""
 
-    def __init__(self, fakes: str, http: httpx.AsyncClient, settings: Settings, facilities: list[Any]):
+    def __init__(self, fakes: str, http: httpx2.AsyncClient, settings: Settings, facilities: list[Any]):
         self.mvi = MviClient(f"{fakes}/mvi", http)
         self.ee = EeClient(f"{fakes}/ee", http, settings.ee_username, settings.ee_password.get_secret_value())
         self.ppms = PpmsClient(f"{fakes}/ppms", http)
@@ -225,7 +225,7 @@ async def measure(
         and v.mvi_behaviour == v.ee_behaviour == "ok"
         and v.geocode
     ]
-    limits = httpx.Limits(
+    limits = httpx2.Limits(
         max_connections=clinicians * len(PANELS) + 10,
         max_keepalive_connections=clinicians * 2,
         keepalive_expiry=2.0,  # below the servers' keep-alive timeout, so no closing connection is reused
@@ -242,8 +242,8 @@ async def measure(
     }
     numbers = iter(range(500_000, 999_999))
     async with (
-        httpx.AsyncClient(base_url=dst, headers=headers, limits=limits, timeout=60) as http,
-        httpx.AsyncClient(limits=limits, timeout=60) as partner_http,
+        httpx2.AsyncClient(base_url=dst, headers=headers, limits=limits, timeout=60) as http,
+        httpx2.AsyncClient(limits=limits, timeout=60) as partner_http,
     ):
         serial = SerialPartners(fakes, partner_http, Settings(_env_file=None), list(network.facilities))  # type: ignore[call-arg]
         await one_dashboard(http, veterans[0], next(numbers))  # warm-up: first connections, lazy imports
@@ -254,7 +254,7 @@ async def measure(
 
 
 async def measure_rounds(
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     serial: SerialPartners,
     veterans: list[DemoVeteran],
     numbers: Iterator[int],

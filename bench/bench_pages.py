@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -47,7 +47,7 @@ FONTS = ("sourcesanspro-regular-webfont.woff2", "sourcesanspro-bold-webfont.woff
 TARGET_PAINT_MS, TARGET_GAP_MS, TARGET_KB = 300, 100, 300
 
 
-def new_record(client: httpx.Client) -> str:
+def new_record(client: httpx2.Client) -> str:
     response = client.post("/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE)
     response.raise_for_status()
     return str(response.json()["dstId"])
@@ -55,7 +55,7 @@ def new_record(client: httpx.Client) -> str:
 
 def weight_by_http(url: str) -> dict[str, int]:
     """Bytes of everything a first visit downloads: the shell, each panel, CSS, script and two fonts."""
-    with httpx.Client(base_url=url, follow_redirects=True, timeout=120) as client:
+    with httpx2.Client(base_url=url, follow_redirects=True, timeout=120) as client:
         client.get("/dev/sign-in?role=provider&next=/")
         dst_id = new_record(client)
         parts = {"shell": client.get(f"/dst/{dst_id}")}
@@ -73,7 +73,7 @@ def weight_by_http(url: str) -> dict[str, int]:
 def partner_seconds(url: str) -> dict[str, tuple[float, float]]:
     """Each partner's (total seconds, calls) from the Prometheus histogram at /metrics."""
     totals: dict[str, list[float]] = {}
-    for line in httpx.get(f"{url}/metrics").text.splitlines():
+    for line in httpx2.get(f"{url}/metrics").text.splitlines():
         found = re.match(r'dst_partner_call_seconds_(sum|count)\{partner="(\w+)"\} ([0-9.e+-]+)', line)
         if found:
             kind, partner, value = found.groups()
@@ -97,7 +97,7 @@ def browser_run(browser: Any, url: str) -> dict[str, float]:
     context = browser.new_context(base_url=url)
     page = context.new_page()
     page.goto("/dev/sign-in?role=provider&next=/")
-    with httpx.Client(base_url=url) as client:
+    with httpx2.Client(base_url=url) as client:
         dst_id = new_record(client)
     before = partner_seconds(url)
     page.goto(f"/dst/{dst_id}")
@@ -132,7 +132,7 @@ def summary_run(browser: Any, url: str) -> tuple[float, float]:
     context = browser.new_context(base_url=url, viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.goto("/dev/sign-in?role=provider&next=/")
-    with httpx.Client(base_url=url) as client:
+    with httpx2.Client(base_url=url) as client:
         dst_id = new_record(client)  # as a launch does, just before the browser is sent to the page
     page.goto(f"/dst/{dst_id}")
     page.wait_for_selector("[data-summary-state=final]", timeout=60_000)
@@ -153,9 +153,9 @@ def fakes_server() -> Iterator[str]:
     try:
         for _ in range(300):
             try:
-                httpx.get(f"{url}/seoc/")
+                httpx2.get(f"{url}/seoc/")
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 time.sleep(0.1)
         yield url
     finally:
@@ -178,9 +178,9 @@ def dst_server(database: str, partners: str | None = None) -> Iterator[str]:
     try:
         for _ in range(300):
             try:
-                if httpx.get(f"{url}/health/live").status_code == 200:
+                if httpx2.get(f"{url}/health/live").status_code == 200:
                     break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 time.sleep(0.1)
         yield url
     finally:

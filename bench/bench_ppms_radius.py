@@ -9,7 +9,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-import httpx
+import httpx2
 
 from dst.partners.ppms.client import PpmsClient
 from dst.partners.ppms.fake import LocatorQuery, ProviderDirectory, create_app
@@ -82,9 +82,9 @@ def random_query(rng: random.Random, radius: float) -> LocatorQuery:
 
 
 async def end_to_end(app: object, queries: list[LocatorQuery]) -> list[float]:
-    """The same searches through PpmsClient → httpx.ASGITransport → FastAPI fake."""
+    """The same searches through PpmsClient → httpx2.ASGITransport → FastAPI fake."""
     times = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app)) as http:  # type: ignore[arg-type]
         client = PpmsClient("http://ppms.fake", http)
         for q in queries:
             started = time.perf_counter()

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.config import Settings
 from dst.db.migrate import upgrade
@@ -46,7 +46,7 @@ def consult(v: Any, number: int) -> dict[str, Any]:
     }
 
 
-async def one_view(http: httpx.AsyncClient, v: Any, number: int) -> None:
+async def one_view(http: httpx2.AsyncClient, v: Any, number: int) -> None:
     opened = await http.post("/api/v1/dst", json=consult(v, number))
     opened.raise_for_status()
     dst_id = opened.json()["dstId"]
@@ -64,10 +64,10 @@ async def run(settings: Settings, views: int, profile: cProfile.Profile) -> floa
         and v.mvi_behaviour == v.ee_behaviour == "ok"
         and v.geocode
     ]
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(
+        httpx2.AsyncClient(
             transport=transport, base_url="http://dst", headers={"Authorization": f"Bearer {TOKEN}"}
         ) as http,
     ):

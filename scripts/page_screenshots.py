@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -57,7 +57,7 @@ def main() -> None:
             page = context.new_page()
             page.goto("/dev/sign-in?role=provider&next=/")
             for name, who in STATES.items():
-                opened = httpx.post(
+                opened = httpx2.post(
                     f"{url}/api/v1/dst", json=consult(veteran(who), "CARDIOLOGY"), headers=SERVICE
                 )
                 opened.raise_for_status()

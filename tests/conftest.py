@@ -21,7 +21,7 @@ from dst.demo.model import DemoNetwork, DemoVeteran
 from dst.demo.network import demo_network
 from dst.partners.types import FacilityRecord
 
-from harness import BACKEND, POSTGRES_URL, settings_for
+from harness import BACKEND, IN_CI, POSTGRES_URL, settings_for
 
 DB_FIXTURES = {"database_url", "empty_database_url", "app", "client", "template_database_url"}
 _counter = itertools.count()
@@ -53,6 +53,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """On the PostgreSQL run, only tests that touch a database run again."""
     if os.environ.get("DST_TEST_ONLY_DB") != "1":
         return
+    if POSTGRES_URL is None and IN_CI:
+        raise pytest.UsageError(
+            "DST_TEST_ONLY_DB=1 is the PostgreSQL pass, but DST_TEST_POSTGRES_URL is not set: "
+            "run it through scripts/with-postgres.sh (CI must test on PostgreSQL)"
+        )
     keep, drop = [], []
     for item in items:
         (keep if DB_FIXTURES & set(getattr(item, "fixturenames", ())) else drop).append(item)

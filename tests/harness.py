@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from dst.config import Settings
+from dst.demo.model import DemoVeteran
+
+from factories import consult, ordinary, veteran
 
 POSTGRES_URL = os.environ.get("DST_TEST_POSTGRES_URL")
 BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
+
+# Recorded partner payloads live in the shared checkout beside the repository (../shared).
+RECORDED_PARTNERS = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "partners"
+# CI sets CI=true: there a test that would be skipped for want of its setting-up fails instead.
+IN_CI = os.environ.get("CI", "").lower() == "true"
 
 SERVICE_TOKEN = "dev-service-token"  # the dev default of DST_SERVICE_TOKEN
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -71,3 +83,32 @@ def launch(client: Any, query: str) -> Any:
     page = client.get(f"/launch?{query}", follow_redirects=False)
     assert page.status_code == 200, page.text
     return confirm_launch(client, page)
+
+
+def open_record(
+    client: Any,
+    *,
+    service: str = "ORTHOPEDICS",
+    who: DemoVeteran | Callable[[DemoVeteran], bool] = ordinary,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Open a new DST record for a demo Veteran's consult through the API, as CTB does; its JSON."""
+    person = who if isinstance(who, DemoVeteran) else veteran(who)
+    response = client.post("/api/v1/dst", json=consult(person, service, **overrides), headers=SERVICE)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def open_record_id(client: Any, **options: Any) -> str:
+    """The DST ID of a record opened by `open_record`."""
+    return str(open_record(client, **options)["dstId"])
+
+
+def recorded_partner(partner: str) -> tuple[Path, pytest.MarkDecorator]:
+    """The folder of a partner's recorded payloads, and the mark that skips its contract tests when
+    the shared checkout is absent; under CI=true its absence fails the run instead."""
+    folder = RECORDED_PARTNERS / partner
+    missing = f"recorded partner payloads not found at {folder} (the shared checkout beside the repository)"
+    if not folder.is_dir() and IN_CI:
+        pytest.fail(f"{missing}: CI must run the partner contract tests", pytrace=False)
+    return folder, pytest.mark.skipif(not folder.is_dir(), reason=missing)

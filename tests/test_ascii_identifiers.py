@@ -51,9 +51,9 @@ def test_the_other_digit_patterns_are_ascii_and_whole_value() -> None:
     from pydantic import ValidationError
 
     from dst.consults.api import parse_if_match
-    from dst.consults.errors import Invalid
     from dst.dsv.fhir import EDIPI
     from dst.dsv.schemas import EdipiQuery
+    from dst.errors import Invalid
 
     assert parse_if_match('"3"') == 3 and parse_if_match('W/"12"') == 12
     for etag in ('"３"', '"٣"'):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from test_partner_retry import CountingGateway
@@ -85,7 +85,7 @@ def new_page(browser: Any, url: str, screen: tuple[int, int], role: str = "provi
 
 
 def open_record(url: str, who: Who) -> str:
-    response = httpx.post(f"{url}/api/v1/dst", json=consult(veteran(who)), headers=SERVICE)
+    response = httpx2.post(f"{url}/api/v1/dst", json=consult(veteran(who)), headers=SERVICE)
     assert response.status_code == 201, response.text
     return str(response.json()["dstId"])
 

@@ -95,7 +95,7 @@ def test_dst_fakes_serve_answers_the_facilities_api(tmp_path) -> None:
     import sys
     import time
 
-    import httpx
+    import httpx2
 
     from live_server import free_port
 
@@ -110,15 +110,15 @@ def test_dst_fakes_serve_answers_the_facilities_api(tmp_path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                answer = httpx.get(url, params={"ids": "vha_688"}, headers={"apikey": "dev-facilities-key"})
+                answer = httpx2.get(url, params={"ids": "vha_688"}, headers={"apikey": "dev-facilities-key"})
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "dst fakes serve did not start"
                 time.sleep(0.1)
         assert answer.status_code == 200, answer.text
         assert [f["id"] for f in answer.json()["data"]] == ["vha_688"]
-        assert httpx.post(f"http://127.0.0.1:{port}/mvi", content=b"<not-soap/>").status_code == 500
+        assert httpx2.post(f"http://127.0.0.1:{port}/mvi", content=b"<not-soap/>").status_code == 500
     finally:
         server.terminate()
         server.wait(timeout=10)

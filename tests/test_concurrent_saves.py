@@ -6,7 +6,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from factories import consult, ordinary, veteran
@@ -21,11 +21,11 @@ def dst_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 def test_racing_saves_on_one_version(dst_url: str) -> None:
-    record = httpx.post(
+    record = httpx2.post(
         f"{dst_url}/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE, timeout=30
     ).json()
     dst_id, version = record["dstId"], record["version"]
-    seoc = httpx.get(f"{dst_url}/api/v1/dst/{dst_id}/seocs", headers=SERVICE, timeout=30).json()["seocs"][0]
+    seoc = httpx2.get(f"{dst_url}/api/v1/dst/{dst_id}/seocs", headers=SERVICE, timeout=30).json()["seocs"][0]
     bodies = [
         {"veteranOption": "opt-out", "forward": False},
         {"veteranOption": "tbd", "seocId": seoc["seocId"], "forward": False},
@@ -36,7 +36,7 @@ def test_racing_saves_on_one_version(dst_url: str) -> None:
     def save(body: dict[str, object]) -> None:
         headers = {**SERVICE, "Idempotency-Key": str(uuid.uuid4()), "If-Match": f'"{version}"'}
         barrier.wait()
-        response = httpx.put(
+        response = httpx2.put(
             f"{dst_url}/api/v1/dst/{dst_id}/decision", json=body, headers=headers, timeout=60
         )
         statuses.append(response.status_code)
@@ -47,6 +47,6 @@ def test_racing_saves_on_one_version(dst_url: str) -> None:
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200] + [409] * (len(bodies) - 1)
-    final = httpx.get(f"{dst_url}/api/v1/dst/{dst_id}", headers=SERVICE, timeout=30).json()
+    final = httpx2.get(f"{dst_url}/api/v1/dst/{dst_id}", headers=SERVICE, timeout=30).json()
     assert final["version"] == version + 1
     assert final["decision"]["revision"] == 1

@@ -8,22 +8,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from factories import consult, days_from_today, key, ordinary, veteran
-from harness import SERVICE, settings_for, sign_in
+from factories import days_from_today, key
+from harness import SERVICE, open_record_id, settings_for, sign_in
 from live_server import free_port
 
 PANELS = ("patient", "facilities", "map", "eligibility", "providers", "decision")
 
 
-def open_record(client: Any, who: Any = ordinary, service: str = "ORTHOPEDICS", **overrides: Any) -> str:
-    body = consult(veteran(who), service, **overrides)
-    response = client.post("/api/v1/dst", json=body, headers=SERVICE)
-    assert response.status_code == 201, response.text
-    return str(response.json()["dstId"])
-
-
 def test_shell_has_a_placeholder_per_panel_and_a_no_script_fallback(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client)
     page = client.get(f"/dst/{dst_id}")
     assert page.status_code == 200
@@ -34,7 +27,7 @@ def test_shell_has_a_placeholder_per_panel_and_a_no_script_fallback(client) -> N
 
 
 def test_each_fragment_renders_its_panel(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client)
     parts = {name: client.get(f"/dst/{dst_id}/panels/{name}") for name in PANELS}
     assert all(p.status_code == 200 for p in parts.values())
@@ -51,14 +44,14 @@ def test_each_fragment_renders_its_panel(client) -> None:
 
 
 def test_unknown_panel_is_a_readable_404(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client)
     response = client.get(f"/dst/{dst_id}/panels/weather")
     assert response.status_code == 404
 
 
 def test_facilities_outside_the_standard_are_labelled_in_text(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client)
     html = client.get(f"/dst/{dst_id}/panels/facilities").text
     rows = re.findall(r"<tr class=\"(outside)?\">", html)
@@ -72,7 +65,7 @@ def test_a_dead_partner_shows_on_its_own_panel_only(database_url: str) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     app = create_app(settings_for(database_url, ppms_url=dead, partner_timeout_s=2))
     with TestClient(app) as client:
-        dst_id = open_record(client)
+        dst_id = open_record_id(client)
         sign_in(client)
         providers = client.get(f"/dst/{dst_id}/panels/providers").text
         facilities = client.get(f"/dst/{dst_id}/panels/facilities").text
@@ -92,7 +85,7 @@ def decision_fields(client: Any, dst_id: str) -> dict[str, str]:
 
 
 def test_a_stale_save_is_a_clear_409_naming_who_saved(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client)
     stale = decision_fields(client, dst_id)
     first = client.post(f"/dst/{dst_id}/decision", data=decision_fields(client, dst_id))
@@ -104,7 +97,7 @@ def test_a_stale_save_is_a_clear_409_naming_who_saved(client) -> None:
 
 
 def test_a_record_saved_by_someone_else_says_who_and_when(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client, "provider")
     assert client.post(f"/dst/{dst_id}/decision", data=decision_fields(client, dst_id)).status_code == 200
     sign_in(client, "scheduler")
@@ -113,7 +106,7 @@ def test_a_record_saved_by_someone_else_says_who_and_when(client) -> None:
 
 
 def test_scheduler_records_the_agreed_later_date_with_who_and_when(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client, "scheduler")
     fields = decision_fields(client, dst_id)
     body = {**fields, "nextAvailableDate": days_from_today(40), "veteranAgreedLaterDate": days_from_today(45)}
@@ -127,7 +120,7 @@ def test_scheduler_records_the_agreed_later_date_with_who_and_when(client) -> No
 
 
 def test_agreement_witness_stays_while_the_date_stands(client) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     api = {**SERVICE}
     body = {"veteranOption": "opt-out", "forward": False, "veteranAgreedLaterDate": days_from_today(30)}
     client.put(f"/api/v1/dst/{dst_id}/decision", json=body, headers={**api, **key()})
@@ -149,7 +142,7 @@ def basic_ineligible(v: Any) -> bool:
 
 
 def test_basic_ineligible_veteran_can_only_document_it(client) -> None:
-    dst_id = open_record(client, basic_ineligible)
+    dst_id = open_record_id(client, who=basic_ineligible)
     sign_in(client)
     html = client.get(f"/dst/{dst_id}?static=1").text
     assert "No basic community care eligibility (E&amp;E code X)" in html
@@ -162,7 +155,7 @@ def test_map_draws_tiles_only_when_a_base_map_is_configured(database_url: str, t
     from dst.main import create_app
 
     with TestClient(create_app(settings_for(database_url, map_tile_url=tiles))) as client:
-        dst_id = open_record(client)
+        dst_id = open_record_id(client)
         sign_in(client)
         page = client.get(f"/dst/{dst_id}")
         fragment = client.get(f"/dst/{dst_id}/panels/map").text

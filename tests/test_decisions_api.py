@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import consult, days_from_today, key, ordinary, veteran
-from harness import SERVICE, csrf_header, sign_in
+from factories import days_from_today, key
+from harness import SERVICE, csrf_header, open_record, sign_in
 
 PROBLEM = "application/problem+json"
-
-
-def open_record(client, service: str = "ORTHOPEDICS", v=None, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    response = client.post(
-        "/api/v1/dst", json=consult(v or veteran(ordinary), service, **overrides), headers=SERVICE
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def first_seoc(client, dst_id: str) -> str:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse
 
 from dst.config import Settings
+from dst.demo.network import steel_thread_patient
 from dst.partners.errors import Partner
 from dst.partners.registry import build_gateway
 from dst.partners.steel_thread import CheckStatus, SteelThread, resolve_test_icn, wanted
@@ -126,7 +127,10 @@ def test_skip_turns_the_check_off(database_url: str) -> None:
 
 def test_the_test_patient_defaults_to_a_demo_veteran_in_dev_only() -> None:
     dev = Settings(env="dev", _env_file=None)  # type: ignore[call-arg]
-    assert resolve_test_icn(dev) == veteran(lambda v: v.scenario.startswith("Ordinary Veteran")).icn
+    assert (
+        resolve_test_icn(dev, steel_thread_patient)
+        == veteran(lambda v: v.scenario.startswith("Ordinary Veteran")).icn
+    )
     assert resolve_test_icn(Settings(env="dev", steel_thread_icn="SKIP", _env_file=None)) is None  # type: ignore[call-arg]
     prod = prod_settings_for(accept_estimated_drive_times=True)
     assert not wanted(prod) and resolve_test_icn(prod) is None

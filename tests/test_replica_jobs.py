@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import select
 
@@ -55,9 +55,9 @@ def slow_seoc(database_url: str, tmp_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(f"{url}/seoc/", timeout=5)
+                httpx2.get(f"{url}/seoc/", timeout=5)
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 assert time.monotonic() < deadline and fakes.poll() is None, "fakes did not start"
                 time.sleep(0.1)
         yield f"{url}/seoc"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import func, select
 
@@ -71,15 +71,15 @@ def _wait_ready(server: Server, log: Path) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"dst serve exited early:\n{log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{server.url}/health/ready", timeout=2).status_code == 200:
+            if httpx2.get(f"{server.url}/health/ready", timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"dst serve was not ready within 60 s:\n{log.read_text()[-2000:]}")
 
 
-def race(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
+def race(calls: list[Callable[[], httpx2.Response]]) -> list[httpx2.Response]:
     """Start every call at the same moment (a barrier), each on its own thread."""
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)
@@ -96,7 +96,7 @@ def race(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    failures = [r for r in results if not isinstance(r, httpx.Response)]
+    failures = [r for r in results if not isinstance(r, httpx2.Response)]
     assert not failures, failures
     return results
 
@@ -122,8 +122,8 @@ def test_two_replicas_open_the_same_consult_at_once_and_make_one_record(
 ) -> None:
     body = consult(veteran(ordinary))
 
-    def open_on(server: Server) -> Callable[[], httpx.Response]:
-        return lambda: httpx.post(f"{server.url}/api/v1/dst", json=body, headers=SERVICE, timeout=60)
+    def open_on(server: Server) -> Callable[[], httpx2.Response]:
+        return lambda: httpx2.post(f"{server.url}/api/v1/dst", json=body, headers=SERVICE, timeout=60)
 
     responses = race([open_on(two_servers[i % 2]) for i in range(CALLERS)])
 
@@ -143,12 +143,14 @@ def test_two_replicas_saving_one_record_at_once_never_lose_an_update(
     two_servers: list[Server], database_url: str
 ) -> None:
     first = two_servers[0]
-    created = httpx.post(
+    created = httpx2.post(
         f"{first.url}/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE, timeout=60
     )
     assert created.status_code == 201, created.text
     dst_id = created.json()["dstId"]
-    seoc = httpx.get(f"{first.url}/api/v1/dst/{dst_id}/seocs", headers=SERVICE, timeout=60).json()["seocs"][0]
+    seoc = httpx2.get(f"{first.url}/api/v1/dst/{dst_id}/seocs", headers=SERVICE, timeout=60).json()["seocs"][
+        0
+    ]
     bodies = [
         {"veteranOption": "opt-out", "forward": False},
         {"veteranOption": "tbd", "seocId": seoc["seocId"], "forward": False},
@@ -158,11 +160,11 @@ def test_two_replicas_saving_one_record_at_once_never_lose_an_update(
     winners = []
     for round_number in range(3):
 
-        def save(index: int, base: int = version, tag: int = round_number) -> Callable[[], httpx.Response]:
+        def save(index: int, base: int = version, tag: int = round_number) -> Callable[[], httpx2.Response]:
             server = two_servers[index % 2]
             headers = {**SERVICE, "Idempotency-Key": f"race-{tag}-{index}", "If-Match": f'"{base}"'}
             body = bodies[index % len(bodies)]
-            return lambda: httpx.put(
+            return lambda: httpx2.put(
                 f"{server.url}/api/v1/dst/{dst_id}/decision", json=body, headers=headers, timeout=60
             )
 
@@ -195,7 +197,7 @@ def test_every_acknowledged_save_survives_a_sigkill(database_url: str, tmp_path:
         stop = threading.Event()
 
         def stream(worker: int, dst_id: str) -> None:
-            with httpx.Client(base_url=server.url, headers=SERVICE, timeout=30) as client:
+            with httpx2.Client(base_url=server.url, headers=SERVICE, timeout=30) as client:
                 sent = 0
                 while not stop.is_set():
                     body = {"veteranOption": "opt-out", "forward": False}
@@ -205,7 +207,7 @@ def test_every_acknowledged_save_survives_a_sigkill(database_url: str, tmp_path:
                         answer = client.put(
                             f"/api/v1/dst/{dst_id}/decision", json=body, headers={"Idempotency-Key": key}
                         )
-                    except httpx.TransportError:
+                    except httpx2.TransportError:
                         with lock:
                             unanswered.append((dst_id, body, key))
                         return
@@ -229,7 +231,7 @@ def test_every_acknowledged_save_survives_a_sigkill(database_url: str, tmp_path:
     _assert_all_stored(database_url, acknowledged)
     with (
         dst_server(database_url, log) as restarted,
-        httpx.Client(base_url=restarted.url, headers=SERVICE, timeout=30) as client,
+        httpx2.Client(base_url=restarted.url, headers=SERVICE, timeout=30) as client,
     ):
         for dst_id, body, key, answer in acknowledged:
             replay = client.put(f"/api/v1/dst/{dst_id}/decision", json=body, headers={"Idempotency-Key": key})
@@ -243,7 +245,7 @@ def test_every_acknowledged_save_survives_a_sigkill(database_url: str, tmp_path:
 
 
 def _open_record(url: str) -> str:
-    created = httpx.post(f"{url}/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE, timeout=60)
+    created = httpx2.post(f"{url}/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE, timeout=60)
     assert created.status_code == 201, created.text
     return str(created.json()["dstId"])
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from pydantic import TypeAdapter
 from sqlalchemy import select, update
@@ -169,9 +169,9 @@ def dst_serve_workers(database_url: str, partner_settings: dict[str, str], log: 
             if process.poll() is not None:
                 raise RuntimeError(f"dst serve exited:\n{log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{url}/health/live", timeout=2).status_code == 200:
+                if httpx2.get(f"{url}/health/live", timeout=2).status_code == 200:
                     break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
@@ -193,8 +193,8 @@ def test_two_workers_call_each_partner_once_per_page_view(database_url: str, tmp
 
         async def one_view(number: int) -> None:
             # A new connection per request, so the kernel hands them to both workers.
-            limits = httpx.Limits(max_keepalive_connections=0)
-            async with httpx.AsyncClient(base_url=url, headers=SERVICE, timeout=60, limits=limits) as http:
+            limits = httpx2.Limits(max_keepalive_connections=0)
+            async with httpx2.AsyncClient(base_url=url, headers=SERVICE, timeout=60, limits=limits) as http:
                 body = consult(veteran(ordinary), "ORTHOPEDICS") | {"consultNumber": str(91000 + number)}
                 created = await http.post("/api/v1/dst", json=body)
                 assert created.status_code == 201, created.text

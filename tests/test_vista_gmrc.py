@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from dst.demo.gmrc import ATTEMPTS, Consult, Gmrc
@@ -21,9 +21,9 @@ def dst_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
         yield url
 
 
-def api(dst_url: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+def api(dst_url: str, method: str, path: str, **kwargs: Any) -> httpx2.Response:
     headers = {**SERVICE, **kwargs.pop("headers", {})}
-    return httpx.request(method, f"{dst_url}{path}", headers=headers, timeout=30, **kwargs)
+    return httpx2.request(method, f"{dst_url}{path}", headers=headers, timeout=30, **kwargs)
 
 
 def decide(dst_url: str, service: str = "ORTHOPEDICS", **decision: Any) -> str:
@@ -132,7 +132,7 @@ def test_a_token_inserted_twice_is_asked_for_run_together_and_still_answered(dst
     assert vista.calls == 1 and len(order.comments) == 1 and order.forwards == 1
     assert order.comments[0][1] == f"DST ID:{dst_id}{dst_id}"
     other = decide(dst_url)
-    two = httpx.get(f"{dst_url}/vs/v2/consultFactor/{dst_id}{other}")
+    two = httpx2.get(f"{dst_url}/vs/v2/consultFactor/{dst_id}{other}")
     assert two.status_code == 404  # two different records run together name neither
 
 
@@ -187,7 +187,7 @@ def test_dst_id_found_in_field_85_and_in_order_responses(dst_url: str) -> None:
 
 def test_record_without_a_decision_still_identifies_itself(dst_url: str) -> None:
     record = api(dst_url, "POST", "/api/v1/dst", json=consult(veteran(ordinary), "CARDIOLOGY")).json()
-    raw = httpx.get(f"{dst_url}/vs/v2/consultFactor/{record['dstId']}")
+    raw = httpx2.get(f"{dst_url}/vs/v2/consultFactor/{record['dstId']}")
     assert raw.status_code == 200
     lines = raw.text.split("^")
     assert lines[0] == f"DSR-DST record: {record['dstId']}"
@@ -262,8 +262,8 @@ def test_unsigned_consult_and_missing_id_do_nothing(dst_url: str) -> None:
 
 def test_consult_factor_answer_is_idempotent_plain_text(dst_url: str) -> None:
     dst_id = decide(dst_url)
-    first = httpx.get(f"{dst_url}/vs/v2/consultFactor/{dst_id}")
-    second = httpx.get(f"{dst_url}/vs/v2/consultFactor/{dst_id}")
+    first = httpx2.get(f"{dst_url}/vs/v2/consultFactor/{dst_id}")
+    second = httpx2.get(f"{dst_url}/vs/v2/consultFactor/{dst_id}")
     assert first.headers["content-type"].startswith("text/plain")
     assert first.text == second.text
     assert "\n" not in first.text and "\r" not in first.text
@@ -281,7 +281,7 @@ def test_launch_save_on_the_page_then_vista_files_and_forwards(dst_url: str) -> 
 
     v = veteran(ordinary)
     context = consult(v, "PODIATRY") | {"user": "DOCTOR,DEMO", "signed": "false"}
-    with httpx.Client(base_url=dst_url, follow_redirects=True, timeout=30) as browser:
+    with httpx2.Client(base_url=dst_url, follow_redirects=True, timeout=30) as browser:
         confirm = browser.get(f"/launch?{urlencode(context)}")  # signs in, then asks to confirm
         assert confirm.status_code == 200 and "Open DST for this consult" in confirm.text
         page = browser.post("/launch", data=hidden_fields(confirm.text))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +13,8 @@ import typer
 
 from dst.config import get_settings
 from dst.jobs.commands import jobs_app
+from dst.logs import configure as configure_logging
+from dst.partners.fakes import PartnerFakes
 from dst.tables import JSON_OPTION, CliTable, print_table
 
 app = typer.Typer(help="DST — Community Care Decision Support Tool", no_args_is_help=True)
@@ -27,13 +29,22 @@ app.add_typer(reports_app, name="reports")
 app.add_typer(jobs_app, name="jobs")
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    # Request lines carry partner query strings; DST logs outcomes itself, without them.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+def _demo_fakes() -> PartnerFakes:
+    from dst.demo.fakes_server import embedded_fakes
+
+    return embedded_fakes(get_settings())
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the subcommands are handed: the partner fakes for partners without a configured URL."""
+
+    partner_fakes: Callable[[], PartnerFakes] = _demo_fakes
+
+
+@app.callback()
+def wire(ctx: typer.Context) -> None:
+    ctx.obj = Wiring()
 
 
 @app.command()
@@ -49,7 +60,7 @@ def serve(
 
     from dst.web.serving import uvicorn_options
 
-    _configure_logging()
+    configure_logging()
     settings = get_settings()
     if workers is None:
         workers = (os.cpu_count() or 1) if settings.env == "prod" else 1
@@ -77,7 +88,7 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     from dst.db.roles import RoleError, grant_app_role
     from dst.reference.loading import load_national_reference
 
-    _configure_logging()
+    configure_logging()
     settings = get_settings()
     url = settings.owner_database_url
     migrate.upgrade(url, revision)
@@ -102,7 +113,7 @@ def db_downgrade(
     """Undo migrations down to REVISION (data in kept tables is preserved)."""
     from dst.db import migrate
 
-    _configure_logging()
+    configure_logging()
     migrate.downgrade(get_settings().owner_database_url, revision)
     typer.echo(f"database downgraded to {revision}")
 
@@ -114,7 +125,7 @@ def db_backup(
     """Write a consistent snapshot: pg_dump custom format on PostgreSQL, a SQLite copy otherwise."""
     from dst.db.backup import BackupError, backup
 
-    _configure_logging()
+    configure_logging()
     try:
         snapshot = backup(get_settings().owner_database_url, path)
     except BackupError as problem:
@@ -135,7 +146,7 @@ def db_restore(
     """Replace the database's contents with a snapshot (stop the app and the jobs first)."""
     from dst.db.backup import BackupError, restore
 
-    _configure_logging()
+    configure_logging()
     if not yes and not typer.confirm(f"Replace everything in the database with {path}?"):
         raise typer.Exit(1)
     try:
@@ -151,7 +162,7 @@ def demo_seed(as_json: bool = JSON_OPTION) -> None:
     """Load demo facilities, SEOCs, wait times and consult services from the configured partners."""
     from dst.demo.seed import seed_demo
 
-    _configure_logging()
+    configure_logging()
     summary = anyio.run(seed_demo, get_settings())
     table = CliTable("Demo data loaded", ("what", "rows written"), ("what", "rowsWritten"))
     for name, count in summary.items():
@@ -173,7 +184,7 @@ def fakes_serve(
 
     from dst.demo.fakes_server import create_fakes_app, parse_partner_latencies
 
-    _configure_logging()
+    configure_logging()
     try:
         per_partner = parse_partner_latencies(partner_latency)
         fakes = create_fakes_app(get_settings(), latency_s=latency_ms / 1000, partner_latency_s=per_partner)
@@ -185,16 +196,12 @@ def fakes_serve(
 @reports_app.command("rebuild")
 def reports_rebuild() -> None:
     """Recount the report tallies from the decision facts (after a restore or an upgrade)."""
-    from dst.db.engine import build_engine, build_session_factory, transaction
+    from dst.db.engine import one_transaction
     from dst.reports.rebuild import rebuild_tallies
 
-    _configure_logging()
-    engine = build_engine(get_settings().database_url)
-    try:
-        with transaction(build_session_factory(engine)) as session:
-            rebuild_tallies(session)
-    finally:
-        engine.dispose()
+    configure_logging()
+    with one_transaction(get_settings().database_url) as session:
+        rebuild_tallies(session)
     typer.echo("report tallies rebuilt from decision facts")
 
 

@@ -23,6 +23,7 @@ from dst.consults import ctb, vista
 from dst.consults.cache import PanelCache
 from dst.consults.context import ReferenceSnapshots
 from dst.consults.panels import Panels
+from dst.consults.runtime import Runtime
 from dst.consults.shared import SharedCalls
 from dst.db.engine import build_engine, build_session_factory, normalize_url
 from dst.db.group_commit import GroupCommit
@@ -30,12 +31,15 @@ from dst.db.roles import audit_guard_risk
 from dst.db.threads import run_db
 from dst.demo import cprs as cprs_simulator
 from dst.demo import views as demo_views
+from dst.demo.fakes_server import embedded_fakes
+from dst.demo.network import steel_thread_patient
 from dst.dsv import api as dsv_api
 from dst.dsv import fake_ehr as dsv_fake_ehr
 from dst.dsv import views as dsv_views
 from dst.dsv.errors import ViewerProblem
 from dst.jobs import views as jobs_views
 from dst.jobs.scheduler import start_scheduler, stop_scheduler
+from dst.logs import keep_urls_out
 from dst.operations import api as operations_api
 from dst.operations import views as operations_views
 from dst.operations.gate import OperationsMiddleware
@@ -76,59 +80,8 @@ async def warn_of_owner_role(settings: Settings, engine: Engine) -> None:
         )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        try:
-            await warn_of_owner_role(settings, app.state.engine)
-            async with build_gateway(settings) as gateway:
-                app.state.gateway = gateway
-                shared = SharedCalls(
-                    app.state.sessions,
-                    settings.database_url,
-                    enabled=shares_partner_calls(settings),
-                    claim_ttl_s=2 * settings.partner_timeout_s + 5,
-                    commits=app.state.commits,
-                )
-                await shared.start()
-                app.state.panels = Panels(gateway, app.state.sessions, PanelCache(), shared)
-                app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
-                app.state.steel_thread, check = steel_thread.start(
-                    gateway, settings, on_result=outage_reporter(app.state.operations)
-                )
-                app.state.scheduler = start_scheduler(settings) if settings.scheduler_enabled else None
-                try:
-                    yield
-                finally:
-                    stop_scheduler(app.state.scheduler)
-                    await steel_thread.stop(check)
-                    await app.state.operations.stop()
-                    # Prefetches started by the last requests still hold, or are about to take, a
-                    # connection: they end before the engine goes; so do queued group commits.
-                    await app.state.panels.aclose(timeout_s=2 * settings.partner_timeout_s)
-                    await shared.stop()
-                    await app.state.commits.drain()
-        finally:
-            # Also when start-up or shutdown failed: every pooled connection is closed, none is left
-            # for the garbage collector (on PostgreSQL a server connection held until the process ends).
-            app.state.engine.dispose()
-
-    app = FastAPI(
-        title="DST — Community Care Decision Support Tool",
-        version=__version__,
-        description="MISSION Act community care eligibility, VA facilities and community providers.",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.settings = settings
-    app.state.engine = build_engine(settings.database_url)
-    app.state.sessions = build_session_factory(app.state.engine)
-    app.state.commits = GroupCommit(app.state.sessions)
-    app.state.snapshots = ReferenceSnapshots()
-    app.state.audit = AuditBatcher(app.state.sessions, app.state.commits)
+def add_middleware(app: FastAPI, settings: Settings) -> None:
+    """The middleware stack, innermost first (each `add_middleware` wraps the ones before it)."""
     app.add_middleware(OperationsMiddleware)
     # Before the routes validate anything: refuse anonymous and forged callers first.
     app.add_middleware(AuthenticateFirstMiddleware, renderers={ViewerProblem: dsv_views.problem_response})
@@ -163,6 +116,72 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: from here on the client is the real one when a trusted proxy forwarded the request,
     # for the rate limits, the audit trail's source address and the scheme of generated URLs.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    # Also in each uvicorn worker, which builds its app without the `dst` command's logging set-up.
+    keep_urls_out()
+    # Partners without a configured URL are the demo's fakes, built from its network on first use.
+    fakes = embedded_fakes(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            await warn_of_owner_role(settings, app.state.engine)
+            async with build_gateway(settings, fakes) as gateway:
+                app.state.gateway = gateway
+                shared = SharedCalls(
+                    app.state.sessions,
+                    settings.database_url,
+                    enabled=shares_partner_calls(settings),
+                    claim_ttl_s=2 * settings.partner_timeout_s + 5,
+                    commits=app.state.commits,
+                )
+                await shared.start()
+                app.state.panels = Panels(gateway, app.state.sessions, PanelCache(), shared)
+                app.state.runtime = Runtime(
+                    app.state.sessions, app.state.panels, app.state.snapshots, app.state.audit
+                )
+                app.state.operations = OperationsMonitor.start(app.state.sessions, gateway)
+                app.state.steel_thread, check = steel_thread.start(
+                    gateway,
+                    settings,
+                    on_result=outage_reporter(app.state.operations),
+                    dev_patient=steel_thread_patient,
+                )
+                app.state.scheduler = start_scheduler(settings, fakes) if settings.scheduler_enabled else None
+                try:
+                    yield
+                finally:
+                    stop_scheduler(app.state.scheduler)
+                    await steel_thread.stop(check)
+                    await app.state.operations.stop()
+                    # Prefetches started by the last requests still hold, or are about to take, a
+                    # connection: they end before the engine goes; so do queued group commits.
+                    await app.state.panels.aclose(timeout_s=2 * settings.partner_timeout_s)
+                    await shared.stop()
+                    await app.state.commits.drain()
+        finally:
+            # Also when start-up or shutdown failed: every pooled connection is closed, none is left
+            # for the garbage collector (on PostgreSQL a server connection held until the process ends).
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="DST — Community Care Decision Support Tool",
+        version=__version__,
+        description="MISSION Act community care eligibility, VA facilities and community providers.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = build_engine(settings.database_url)
+    app.state.sessions = build_session_factory(app.state.engine)
+    app.state.commits = GroupCommit(app.state.sessions)
+    app.state.snapshots = ReferenceSnapshots()
+    app.state.audit = AuditBatcher(app.state.sessions, app.state.commits)
+    add_middleware(app, settings)
     problems.install(app)
     dsv_views.install(app)
     openapi_errors.install(app)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dst.demo.model import DemoNetwork
 from dst.demo.network import build_network, demo_network
-from dst.demo.places import miles_between
+from dst.partners.types import great_circle_miles
 
 
 def test_same_arguments_build_equal_networks() -> None:
@@ -47,7 +47,7 @@ def test_any_seed_keeps_the_promises_the_scenarios_rely_on(seed: int) -> None:
     for veteran in far:
         assert veteran.geocode
         nearest = min(
-            miles_between(veteran.geocode.lat, veteran.geocode.lng, f.location.lat, f.location.lng)
+            great_circle_miles(veteran.geocode.lat, veteran.geocode.lng, f.location.lat, f.location.lng)
             for f in network.facilities
             if f.location
         )

@@ -7,10 +7,9 @@ from collections import Counter
 
 from dst.demo.facilities import CATALOG_SERVICES, MULTI_SPECIALTY_CBOC, PRIMARY_CARE_CBOC, VAMC
 from dst.demo.model import DemoNetwork
-from dst.demo.places import miles_between
 from dst.demo.sites import OUTPATIENT_SITES, TERRITORY_CLINICS
 from dst.demo.stations import load_stations
-from dst.partners.types import FacilityRecord
+from dst.partners.types import FacilityRecord, great_circle_miles
 
 CURRENT_VISNS = {
     "1",
@@ -81,7 +80,7 @@ def test_every_outpatient_site_is_within_a_sane_distance_of_its_parent(network: 
     for site in _outpatient(network):
         assert site.location is not None
         parent = parents[site.station].location
-        miles = miles_between(parent.lat, parent.lng, site.location.lat, site.location.lng)
+        miles = great_circle_miles(parent.lat, parent.lng, site.location.lat, site.location.lng)
         if (site.address.city, site.address.state) in TERRITORY_CLINICS.get(site.station, ()):
             continue  # Guam, Saipan and American Samoa hang off Honolulu, thousands of miles away
         assert 29 <= miles <= 121, (site.facility_id, miles)

@@ -12,8 +12,9 @@ from dst.demo.identities import VCE_DESCRIPTIONS
 from dst.demo.model import DemoNetwork, DemoVeteran
 from dst.demo.names import FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES
 from dst.demo.network import demo_patients
-from dst.demo.places import JURISDICTIONS, NO_FULL_SERVICE_VA, miles_between
+from dst.demo.places import JURISDICTIONS, NO_FULL_SERVICE_VA
 from dst.demo.stations import SCENARIO_STATIONS
+from dst.partners.types import great_circle_miles
 
 DEMO_STATIONS = ("688", "523", "640", "463", "459", "608", "607", "659", "660")
 
@@ -104,11 +105,13 @@ def test_drive_time_scenarios_hold_against_the_facilities(network, scenario_vete
     assert far.geocode and near.geocode
     for facility in network.facilities:
         assert facility.location
-        miles = miles_between(far.geocode.lat, far.geocode.lng, facility.location.lat, facility.location.lng)
+        miles = great_circle_miles(
+            far.geocode.lat, far.geocode.lng, facility.location.lat, facility.location.lng
+        )
         assert miles > 65, (facility.facility_id, miles)  # well over an hour's drive
     vamc = next(f for f in network.facilities if f.facility_id == f"vha_{station}")
     assert vamc.location
-    assert miles_between(near.geocode.lat, near.geocode.lng, vamc.location.lat, vamc.location.lng) < 10
+    assert great_circle_miles(near.geocode.lat, near.geocode.lng, vamc.location.lat, vamc.location.lng) < 10
     assert set(CATALOG_SERVICES) <= set(vamc.services)
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import create_engine, func, select
@@ -95,11 +95,11 @@ def gateway_with(
         async with build_gateway(settings) as gateway:
             clients = []
             if facilities is not None:
-                http = httpx.AsyncClient(transport=httpx.ASGITransport(app=facilities))
+                http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=facilities))
                 clients.append(http)
                 gateway.facilities = FacilitiesClient(BASE, http, "key")
             if seoc is not None:
-                http = httpx.AsyncClient(transport=httpx.ASGITransport(app=seoc))
+                http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=seoc))
                 clients.append(http)
                 gateway.seoc = SeocClient(BASE, http)
             try:

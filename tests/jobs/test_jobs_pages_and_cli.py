@@ -82,15 +82,17 @@ def test_schedules_follow_the_deployment_guide() -> None:
 
 
 def test_the_in_process_scheduler_holds_every_job(database_url: str) -> None:
+    before = datetime.now(UTC)
     scheduler = start_scheduler(settings_for(database_url, scheduler_enabled=True))
     try:
         planned = {job.id: job.next_run_time for job in scheduler.get_jobs()}
     finally:
         stop_scheduler(scheduler)
+    after = datetime.now(UTC)
     assert set(planned) == {spec.name for spec in JOBS}
-    now = datetime.now(UTC)
     for spec in JOBS:
-        assert planned[spec.name] == next_run(spec, now)
+        # Planned at start-up, between `before` and `after`: a slot passing meanwhile moves it on.
+        assert planned[spec.name] in {next_run(spec, before), next_run(spec, after)}
 
 
 def test_the_app_starts_the_scheduler_only_when_enabled(database_url: str) -> None:

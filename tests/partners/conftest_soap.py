@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from lxml import etree
 
 from dst.demo.model import DemoVeteran
 from dst.partners.types import Address, GeoPoint, VceCode
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RECORDED = REPO_ROOT.parent / "shared" / "fixtures" / "partners"
+from harness import IN_CI, RECORDED_PARTNERS
 
 # Entirely synthetic people; SSNs sit in the never-issued 000 area.
 ANA = DemoVeteran(
@@ -43,10 +42,14 @@ def veteran(**changes: Any) -> DemoVeteran:
 
 
 def recorded(partner: str, name: str) -> bytes:
-    """A recorded partner payload from the shared fixtures; skips the test if they are not checked out."""
-    folder = RECORDED / partner
+    """A recorded partner payload from the shared fixtures; skips the test if they are not checked out
+    (under CI=true, fails it)."""
+    folder = RECORDED_PARTNERS / partner
     if not folder.is_dir():
-        pytest.skip(f"recorded partner fixtures not found at {folder} (shared checkout absent)")
+        missing = f"recorded partner fixtures not found at {folder} (shared checkout absent)"
+        if IN_CI:
+            pytest.fail(f"{missing}: CI must run the partner contract tests", pytrace=False)
+        pytest.skip(missing)
     return (folder / name).read_bytes()
 
 
@@ -65,17 +68,17 @@ def element_paths(message: Any) -> set[str]:
     return paths
 
 
-def asgi_client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+def asgi_client(app: Any) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app))
 
 
-def raising_client(exc: Exception) -> httpx.AsyncClient:
-    """An httpx client whose every request fails with `exc`, as a dead or slow partner would."""
+def raising_client(exc: Exception) -> httpx2.AsyncClient:
+    """An httpx2 client whose every request fails with `exc`, as a dead or slow partner would."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         raise exc
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 def fixed_answer_app(status: int, body: bytes, content_type: str = "text/xml; charset=utf-8") -> Any:
@@ -89,3 +92,17 @@ def fixed_answer_app(status: int, body: bytes, content_type: str = "text/xml; ch
         await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def recording_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every asyncio.sleep the code under test asks for, recorded instead of waited out, so a test of
+    a delay depends on no clock (the fakes wait with asyncio.sleep)."""
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(seconds: float, *args: Any, **kwargs: Any) -> Any:
+        waits.append(seconds)
+        return await real_sleep(0, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
+    return waits

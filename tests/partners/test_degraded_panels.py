@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse, Response
@@ -275,7 +275,7 @@ def test_a_page_view_calls_each_partner_at_most_once(database_url: str, servers:
     with serve(create_app(settings)) as base:
 
         async def page_view() -> list[int]:
-            async with httpx.AsyncClient(base_url=base, headers=SERVICE, timeout=30) as http:
+            async with httpx2.AsyncClient(base_url=base, headers=SERVICE, timeout=30) as http:
                 body = consult(veteran(near_a_medical_center), "ORTHOPEDICS")
                 dst_id = (await http.post("/api/v1/dst", json=body)).json()["dstId"]
                 answers = await asyncio.gather(*(http.get(f"/api/v1/dst/{dst_id}/{p}") for p in PANELS))

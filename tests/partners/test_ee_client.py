@@ -1,11 +1,10 @@
-"""E&E round trips: the real client against the fake (and broken servers) over httpx."""
+"""E&E round trips: the real client against the fake (and broken servers) over httpx2."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
-import httpx
+import httpx2
 import pytest
 from lxml import etree
 
@@ -14,7 +13,15 @@ from dst.partners.ee.fake import build_fault
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.types import Address, GeoPoint, VceCode
 
-from conftest_soap import ANA, asgi_client, fixed_answer_app, raising_client, recorded, veteran
+from conftest_soap import (
+    ANA,
+    asgi_client,
+    fixed_answer_app,
+    raising_client,
+    recorded,
+    recording_sleeps,
+    veteran,
+)
 
 URL = "http://ee.test/v0/ws"
 USER, PASSWORD = "dst-test", "correct horse battery staple"
@@ -165,10 +172,10 @@ async def test_recorded_enveloped_answer_is_read_through_the_client():
 @pytest.mark.parametrize(
     ("exc", "kind"),
     [
-        (httpx.ReadTimeout("read timed out"), FailureKind.TIMEOUT),
-        (httpx.PoolTimeout("no connection free"), FailureKind.TIMEOUT),
-        (httpx.ConnectError("connection refused"), FailureKind.UNAVAILABLE),
-        (httpx.RemoteProtocolError("peer closed"), FailureKind.UNAVAILABLE),
+        (httpx2.ReadTimeout("read timed out"), FailureKind.TIMEOUT),
+        (httpx2.PoolTimeout("no connection free"), FailureKind.TIMEOUT),
+        (httpx2.ConnectError("connection refused"), FailureKind.UNAVAILABLE),
+        (httpx2.RemoteProtocolError("peer closed"), FailureKind.UNAVAILABLE),
     ],
 )
 async def test_transport_failures_become_named_failures(exc, kind):
@@ -194,9 +201,10 @@ async def test_blank_icn_is_a_caller_bug():
 
 
 @pytest.mark.anyio
-async def test_fake_can_be_slowed_down_for_benchmarks():
+async def test_fake_can_be_slowed_down_for_benchmarks(monkeypatch: pytest.MonkeyPatch):
     async with fake_ee(latency_s=0.05) as http:
-        started = time.perf_counter()
-        await EeClient(URL, http, USER, PASSWORD).get_ee_summary(ANA.icn)
+        waits = recording_sleeps(monkeypatch)
+        summary = await EeClient(URL, http, USER, PASSWORD).get_ee_summary(ANA.icn)
 
-    assert time.perf_counter() - started >= 0.05
+    assert summary.icn == ANA.icn
+    assert [w for w in waits if w] == [0.05]  # the answer waited 50 ms, without a clock to read

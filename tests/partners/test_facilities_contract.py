@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from dst.partners.errors import FailureKind, PartnerError
@@ -15,13 +14,11 @@ from dst.partners.facilities.fake import create_app
 from dst.partners.facilities.nearby import DriveTimeBand
 from dst.partners.types import Address, FacilityRecord, GeoPoint
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "partners" / "facilities"
+from harness import recorded_partner
+
+FIXTURES, pytestmark = recorded_partner("facilities")
 BASE = "https://api.va.test/services/va_facilities/v1"
 KEY = "test-key"
-
-pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"recorded partner payloads not found at {FIXTURES}"
-)
 
 
 @pytest.fixture
@@ -33,15 +30,15 @@ def recorded(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def replaying(body: object, status: int = 200, services: object | None = None) -> httpx.AsyncClient:
+def replaying(body: object, status: int = 200, services: object | None = None) -> httpx2.AsyncClient:
     """A client whose transport answers every /facilities call with a recorded body."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/services"):
-            return httpx.Response(200, json=services) if services else httpx.Response(404, json={})
-        return httpx.Response(status, json=body)
+            return httpx2.Response(200, json=services) if services else httpx2.Response(404, json={})
+        return httpx2.Response(status, json=body)
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 # --- recorded v1 payloads ----------------------------------------------------------------------
@@ -168,8 +165,8 @@ def sample_facilities(count: int) -> list[FacilityRecord]:
 
 async def fake_get(path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
     app = create_app(sample_facilities(25), api_key=KEY, path_prefix="/services/va_facilities/v1")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url=BASE) as http:
         response = await http.get(path, params=params, headers={"apikey": KEY})
     assert response.status_code == 200
     body: dict[str, Any] = response.json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from dst.partners.facilities.fake import create_app
@@ -42,13 +42,15 @@ SITES = [
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(SITES, api_key=KEY))
-    async with httpx.AsyncClient(transport=transport, base_url="http://f", headers={"apikey": KEY}) as client:
+async def http() -> AsyncIterator[httpx2.AsyncClient]:
+    transport = httpx2.ASGITransport(app=create_app(SITES, api_key=KEY))
+    async with httpx2.AsyncClient(
+        transport=transport, base_url="http://f", headers={"apikey": KEY}
+    ) as client:
         yield client
 
 
-async def ids(http: httpx.AsyncClient, **params: Any) -> list[str]:
+async def ids(http: httpx2.AsyncClient, **params: Any) -> list[str]:
     response = await http.get("/facilities", params=params)
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["data"]]
@@ -78,7 +80,7 @@ async def ids(http: httpx.AsyncClient, **params: Any) -> list[str]:
         {"mobile": "maybe"},
     ],
 )
-async def test_bad_parameter_combinations_get_400(http: httpx.AsyncClient, params: dict[str, Any]) -> None:
+async def test_bad_parameter_combinations_get_400(http: httpx2.AsyncClient, params: dict[str, Any]) -> None:
     response = await http.get("/facilities", params=params)
     assert response.status_code == 400
     [error] = response.json()["errors"]
@@ -88,8 +90,8 @@ async def test_bad_parameter_combinations_get_400(http: httpx.AsyncClient, param
 
 @pytest.mark.anyio
 async def test_missing_and_wrong_keys_get_401_with_the_recorded_message() -> None:
-    transport = httpx.ASGITransport(app=create_app(SITES, api_key=KEY))
-    async with httpx.AsyncClient(transport=transport, base_url="http://f") as http:
+    transport = httpx2.ASGITransport(app=create_app(SITES, api_key=KEY))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://f") as http:
         missing = await http.get("/facilities")
         wrong = await http.get("/facilities/vha_757", headers={"apikey": "nope"})
     assert missing.status_code == wrong.status_code == 401
@@ -97,7 +99,7 @@ async def test_missing_and_wrong_keys_get_401_with_the_recorded_message() -> Non
 
 
 @pytest.mark.anyio
-async def test_lat_long_query_sorts_by_distance_and_reports_miles(http: httpx.AsyncClient) -> None:
+async def test_lat_long_query_sorts_by_distance_and_reports_miles(http: httpx2.AsyncClient) -> None:
     response = await http.get("/facilities", params={"lat": "40.4", "long": "-83.0", "radius": "50"})
     body = response.json()
     assert [item["id"] for item in body["data"]] == ["vha_757GA", "vha_757"]
@@ -107,7 +109,7 @@ async def test_lat_long_query_sorts_by_distance_and_reports_miles(http: httpx.As
 
 
 @pytest.mark.anyio
-async def test_filters_accept_v0_and_v1_service_spellings(http: httpx.AsyncClient) -> None:
+async def test_filters_accept_v0_and_v1_service_spellings(http: httpx2.AsyncClient) -> None:
     assert await ids(http, **{"services[]": "MentalHealthCare"}) == ["vha_757"]
     assert await ids(http, **{"services[]": "mentalHealth"}) == ["vha_757"]
     assert await ids(http, **{"services[]": ["Cardiology", "mentalHealth"]}) == ["vha_539", "vha_757"]
@@ -120,7 +122,7 @@ async def test_filters_accept_v0_and_v1_service_spellings(http: httpx.AsyncClien
 
 
 @pytest.mark.anyio
-async def test_paging_links_walk_forward_and_back(http: httpx.AsyncClient) -> None:
+async def test_paging_links_walk_forward_and_back(http: httpx2.AsyncClient) -> None:
     first = (await http.get("/facilities", params={"type": "health", "per_page": "2"})).json()
     assert "prev" not in first["links"]
     second = (await http.get(first["links"]["next"])).json()
@@ -139,7 +141,7 @@ async def test_paging_links_walk_forward_and_back(http: httpx.AsyncClient) -> No
 
 
 @pytest.mark.anyio
-async def test_single_facility_services_and_ids(http: httpx.AsyncClient) -> None:
+async def test_single_facility_services_and_ids(http: httpx2.AsyncClient) -> None:
     one = await http.get("/facilities/vha_539")
     assert one.json()["data"]["attributes"]["name"] == "Site 539"
     missing = await http.get("/facilities/vha_000")
@@ -154,7 +156,7 @@ async def test_single_facility_services_and_ids(http: httpx.AsyncClient) -> None
 
 
 @pytest.mark.anyio
-async def test_nearby_bands_follow_the_estimator_and_the_drive_time_limit(http: httpx.AsyncClient) -> None:
+async def test_nearby_bands_follow_the_estimator_and_the_drive_time_limit(http: httpx2.AsyncClient) -> None:
     body = (await http.get("/nearby", params={"lat": "40.0", "lng": "-83.0", "drive_time": "60"})).json()
     bands = [(d["id"], d["attributes"]["minTime"], d["attributes"]["maxTime"]) for d in body["data"]]
     # 0 mi → 0-10; 34.5 mi × 1.3 at 50 mph ≈ 54 min → 50-60; Cincinnati (~62 mi) is past 60 minutes.

@@ -1,4 +1,4 @@
-"""FacilitiesClient against the in-process fake over httpx.ASGITransport: paging, waits, failures."""
+"""FacilitiesClient against the in-process fake over httpx2.ASGITransport: paging, waits, failures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from dst.partners.errors import FailureKind, PartnerError
@@ -47,8 +47,8 @@ NETWORK = [facility(i) for i in range(23)] + [
 ]
 
 
-def client_for(app: Any, api_key: str = KEY, **options: Any) -> tuple[httpx.AsyncClient, FacilitiesClient]:
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+def client_for(app: Any, api_key: str = KEY, **options: Any) -> tuple[httpx2.AsyncClient, FacilitiesClient]:
+    http = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app))
     return http, FacilitiesClient(BASE, http, api_key, **options)
 
 
@@ -159,10 +159,10 @@ async def test_one_facility_without_readable_waits_is_kept_and_reported() -> Non
 
 @pytest.mark.anyio
 async def test_timeout_is_named() -> None:
-    def hang(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("no answer", request=request)
+    def hang(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ReadTimeout("no answer", request=request)
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(hang)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(hang)) as http:
         with pytest.raises(PartnerError) as caught:
             await FacilitiesClient(BASE, http, KEY).get_facilities(["vha_500"])
     assert caught.value.kind is FailureKind.TIMEOUT
@@ -170,10 +170,10 @@ async def test_timeout_is_named() -> None:
 
 @pytest.mark.anyio
 async def test_next_link_to_another_host_is_not_followed() -> None:
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"data": [], "links": {"next": "https://evil.example/facilities"}})
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json={"data": [], "links": {"next": "https://evil.example/facilities"}})
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as http:
         with pytest.raises(PartnerError) as caught:
             await all_pages(FacilitiesClient(BASE, http, KEY), page_size=5)
     assert caught.value.kind is FailureKind.MALFORMED
@@ -181,10 +181,10 @@ async def test_next_link_to_another_host_is_not_followed() -> None:
 
 @pytest.mark.anyio
 async def test_a_next_link_pointing_back_ends_the_walk() -> None:
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"data": [], "links": {"next": str(request.url)}})
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json={"data": [], "links": {"next": str(request.url)}})
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as http:
         pages = await all_pages(FacilitiesClient(BASE, http, KEY), page_size=5)
     assert len(pages) == 1
 
@@ -213,10 +213,10 @@ async def test_a_numeric_visn_is_read_as_text() -> None:
         "attributes": {"name": "X", "facilityType": "va_health_facility", "visn": 7, "lat": 1, "long": 2},
     }
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"data": [item], "links": {}, "meta": {}})
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json={"data": [item], "links": {}, "meta": {}})
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as http:
         [record] = await FacilitiesClient(BASE, http, KEY).get_facilities(["vha_999"])
     assert (record.visn, record.location) == ("7", GeoPoint(lat=1.0, lng=2.0))
 

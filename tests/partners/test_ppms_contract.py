@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from dst.partners.errors import FailureKind, PartnerError
@@ -14,13 +13,11 @@ from dst.partners.ppms.client import PpmsClient
 from dst.partners.ppms.fake import create_app
 from dst.partners.types import Address, CommunityProvider, GeoPoint
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "partners" / "ppms"
+from harness import recorded_partner
+
+FIXTURES, pytestmark = recorded_partner("ppms")
 BASE = "https://np.dws.ppms.test"
 LEONARDO_NJ = GeoPoint(lat=40.415217, lng=-74.057114)
-
-pytestmark = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"recorded partner payloads not found at {FIXTURES}"
-)
 
 
 @pytest.fixture
@@ -32,15 +29,15 @@ def recorded(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def replaying(name: str, status: int = 200) -> httpx.AsyncClient:
+def replaying(name: str, status: int = 200) -> httpx2.AsyncClient:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     # As recorded, PPMS labels its 500 bodies text/html although they are JSON.
     content_type = "application/json" if status == 200 else "text/html; charset=utf-8"
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, text=text, headers={"content-type": content_type})
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, text=text, headers={"content-type": content_type})
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 @pytest.mark.anyio
@@ -124,8 +121,8 @@ async def test_fake_rows_and_envelopes_have_the_recorded_keys() -> None:
         )
         for r in real["value"]
     ]
-    transport = httpx.ASGITransport(app=create_app(real_rows))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+    transport = httpx2.ASGITransport(app=create_app(real_rows))
+    async with httpx2.AsyncClient(transport=transport, base_url=BASE) as http:
         params = {"address": "40.415217,-74.057114", "radius": "200", "specialtycode1": "213E00000X"}
         located = (await http.get("/v1.0/ProviderLocator", params=params)).json()
         specialties = (await http.get("/v1.0/Specialties")).json()

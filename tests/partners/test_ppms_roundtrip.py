@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +14,6 @@ from dst.partners.errors import FailureKind, PartnerError
 from dst.partners.ppms.client import PpmsClient, code_groups, locator_params
 from dst.partners.ppms.fake import create_app
 from dst.partners.ppms.index import CareSiteIndex
-from dst.partners.routing.estimator import great_circle_miles
 from dst.partners.types import Address, CommunityProvider, GeoPoint
 
 BASE = "http://ppms.fake"
@@ -63,7 +62,7 @@ class Recorder:
 
 async def locate(codes: list[str], radius: float = 40, max_results: int = 50) -> tuple[list[Any], Recorder]:
     recorder = Recorder(create_app(DIRECTORY))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=recorder)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=recorder)) as http:
         found = await PpmsClient(BASE, http).provider_locator(TAMPA, radius, codes, max_results)
     return found, recorder
 
@@ -123,7 +122,7 @@ async def test_no_codes_is_a_programming_error() -> None:
 
 @pytest.mark.anyio
 async def test_fake_refuses_queries_it_cannot_read() -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(DIRECTORY))) as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(DIRECTORY))) as http:
         for params in (
             {"address": "'58 Leonard Ave, Leonardo, NJ'", "radius": "40", "specialtycode1": CODES[0]},
             {"address": "27.95,-82.46", "radius": "0", "specialtycode1": CODES[0]},
@@ -136,31 +135,31 @@ async def test_fake_refuses_queries_it_cannot_read() -> None:
         assert (await http.get(f"{BASE}/v1.0/ProviderLocator", params=legacy)).status_code == 200
 
 
-def mock(answer: httpx.Response | Exception) -> httpx.AsyncClient:
-    def handler(request: httpx.Request) -> httpx.Response:
+def mock(answer: httpx2.Response | Exception) -> httpx2.AsyncClient:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if isinstance(answer, Exception):
             raise answer
         return answer
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("answer", "kind"),
     [
-        (httpx.ReadTimeout("slow"), FailureKind.TIMEOUT),
-        (httpx.ConnectError("refused"), FailureKind.UNAVAILABLE),
-        (httpx.Response(503, text="down"), FailureKind.UNAVAILABLE),
-        (httpx.Response(500, text="<html>oops</html>"), FailureKind.UNAVAILABLE),
-        (httpx.Response(403, json={"message": "Forbidden"}), FailureKind.REJECTED),
-        (httpx.Response(200, text="{truncated"), FailureKind.MALFORMED),
-        (httpx.Response(200, json=[1, 2]), FailureKind.MALFORMED),
-        (httpx.Response(200, json={"value": {"Miles": 1}}), FailureKind.MALFORMED),
-        (httpx.Response(200, json={"value": [{"Miles": 1}]}), FailureKind.MALFORMED),
+        (httpx2.ReadTimeout("slow"), FailureKind.TIMEOUT),
+        (httpx2.ConnectError("refused"), FailureKind.UNAVAILABLE),
+        (httpx2.Response(503, text="down"), FailureKind.UNAVAILABLE),
+        (httpx2.Response(500, text="<html>oops</html>"), FailureKind.UNAVAILABLE),
+        (httpx2.Response(403, json={"message": "Forbidden"}), FailureKind.REJECTED),
+        (httpx2.Response(200, text="{truncated"), FailureKind.MALFORMED),
+        (httpx2.Response(200, json=[1, 2]), FailureKind.MALFORMED),
+        (httpx2.Response(200, json={"value": {"Miles": 1}}), FailureKind.MALFORMED),
+        (httpx2.Response(200, json={"value": [{"Miles": 1}]}), FailureKind.MALFORMED),
     ],
 )
-async def test_failures_are_named(answer: httpx.Response | Exception, kind: FailureKind) -> None:
+async def test_failures_are_named(answer: httpx2.Response | Exception, kind: FailureKind) -> None:
     async with mock(answer) as http:
         with pytest.raises(PartnerError) as caught:
             await PpmsClient(BASE, http).provider_locator(TAMPA, 40, [CODES[0]])
@@ -170,14 +169,14 @@ async def test_failures_are_named(answer: httpx.Response | Exception, kind: Fail
 @pytest.mark.anyio
 async def test_one_unreadable_row_is_skipped_not_fatal() -> None:
     good = {"ProviderIdentifier": "1", "ProviderName": "A", "Latitude": 27.9, "Longitude": -82.4, "Miles": 2}
-    async with mock(httpx.Response(200, json={"value": [good, {"ProviderName": "no id"}]})) as http:
+    async with mock(httpx2.Response(200, json={"value": [good, {"ProviderName": "no id"}]})) as http:
         found = await PpmsClient(BASE, http).provider_locator(TAMPA, 40, [CODES[0]])
     assert [p.provider_id for p in found] == ["1"]
 
 
 @pytest.mark.anyio
 async def test_absent_value_means_no_results() -> None:
-    async with mock(httpx.Response(200, json={"@odata.context": "x"})) as http:
+    async with mock(httpx2.Response(200, json={"@odata.context": "x"})) as http:
         assert await PpmsClient(BASE, http).provider_locator(TAMPA, 40, [CODES[0]]) == []
 
 
@@ -201,7 +200,7 @@ def test_index_matches_a_full_scan(
     expected = {
         n
         for n, ((lat, lng), code) in enumerate(sites)
-        if code in wanted and great_circle_miles(here, GeoPoint(lat, lng)) <= radius
+        if code in wanted and here.miles_to(GeoPoint(lat, lng)) <= radius
     }
     found = index.within(origin[0], origin[1], radius, wanted)
     assert {n for _, n in found} == expected

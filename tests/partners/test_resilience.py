@@ -6,7 +6,7 @@ import asyncio
 import random
 from datetime import UTC, datetime
 
-import httpx
+import httpx2
 import pytest
 from prometheus_client import REGISTRY
 
@@ -271,7 +271,7 @@ async def test_retries_stop_when_the_breaker_opens(breaker: CircuitBreaker) -> N
 @pytest.mark.anyio
 async def test_raw_httpx_timeouts_are_named(breaker: CircuitBreaker) -> None:
     async def op() -> str:
-        raise httpx.ReadTimeout("slow")
+        raise httpx2.ReadTimeout("slow")
 
     with pytest.raises(PartnerError) as caught:
         await guarded_call(Partner.ROUTING, op, timeout_s=1, breaker=breaker)
@@ -318,8 +318,8 @@ def test_backoff_grows_and_is_capped() -> None:
 
 @pytest.mark.anyio
 async def test_a_slow_fake_partner_times_out_through_the_real_client(breaker: CircuitBreaker) -> None:
-    transport = httpx.ASGITransport(app=create_app([], latency_s=0.5))
-    async with httpx.AsyncClient(transport=transport) as http:
+    transport = httpx2.ASGITransport(app=create_app([], latency_s=0.5))
+    async with httpx2.AsyncClient(transport=transport) as http:
         client = SeocClient("http://seoc.fake", http)
         with pytest.raises(PartnerError) as caught:
             await guarded_call(Partner.SEOC, client.active_seocs, timeout_s=0.05, breaker=breaker)
@@ -328,13 +328,13 @@ async def test_a_slow_fake_partner_times_out_through_the_real_client(breaker: Ci
 
 @pytest.mark.anyio
 async def test_rate_limiting_is_transient_and_retried(breaker: CircuitBreaker) -> None:
-    answers = iter([httpx.Response(429, json={"message": "API rate limit exceeded"})])
+    answers = iter([httpx2.Response(429, json={"message": "API rate limit exceeded"})])
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return next(answers, httpx.Response(200, json={"Seocs": []}))
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return next(answers, httpx2.Response(200, json={"Seocs": []}))
 
     breaker.record_success()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as http:
         client = SeocClient("http://seoc.fake", http)
         result = await guarded_call(
             Partner.SEOC, client.active_seocs, timeout_s=1, breaker=breaker, retries=1, sleep=no_sleep

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 import pytest
 
 from dst.partners.errors import FailureKind, PartnerError
@@ -13,7 +13,6 @@ from dst.partners.routing.estimator import (
     AVERAGE_SPEED_MPH,
     ROAD_CIRCUITY_FACTOR,
     DriveTimeEstimator,
-    great_circle_miles,
 )
 from dst.partners.routing.fake import create_app
 from dst.partners.types import GeoPoint
@@ -30,21 +29,21 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url=BASE) as client:
+async def http() -> AsyncIterator[httpx2.AsyncClient]:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app()), base_url=BASE) as client:
         yield client
 
 
 def test_great_circle_distance_matches_a_known_pair() -> None:
     # Columbus OH to Dayton OH is about 73 miles as the crow flies.
-    assert 70 < great_circle_miles(COLUMBUS, DAYTON) < 76
-    assert great_circle_miles(COLUMBUS, COLUMBUS) == 0
+    assert 70 < COLUMBUS.miles_to(DAYTON) < 76
+    assert COLUMBUS.miles_to(COLUMBUS) == 0
 
 
 @pytest.mark.anyio
 async def test_estimate_says_it_is_an_estimate_and_how() -> None:
     [result] = await DriveTimeEstimator().drive_minutes(COLUMBUS, [("vha_552", DAYTON)])
-    miles = great_circle_miles(COLUMBUS, DAYTON)
+    miles = COLUMBUS.miles_to(DAYTON)
     assert result.source == "estimate"
     assert result.method == f"estimate: 1.3 × straight-line {miles:.1f} mi at 50 mph"
     assert result.minutes == pytest.approx(miles * ROAD_CIRCUITY_FACTOR / AVERAGE_SPEED_MPH * 60, abs=0.05)
@@ -55,7 +54,7 @@ def test_osrm_coordinates_are_longitude_first() -> None:
 
 
 @pytest.mark.anyio
-async def test_client_reads_the_fake_router_in_destination_order(http: httpx.AsyncClient) -> None:
+async def test_client_reads_the_fake_router_in_destination_order(http: httpx2.AsyncClient) -> None:
     destinations = [("vha_552", DAYTON), ("vha_539", CINCINNATI), ("vha_757", COLUMBUS)]
     routed = await RoutingClient(BASE, http).drive_minutes(COLUMBUS, destinations)
     estimated = await DriveTimeEstimator().drive_minutes(COLUMBUS, destinations)
@@ -68,15 +67,15 @@ async def test_client_reads_the_fake_router_in_destination_order(http: httpx.Asy
 
 @pytest.mark.anyio
 async def test_no_destinations_means_no_call() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
+    def refuse(request: httpx2.Request) -> httpx2.Response:
         raise AssertionError("no request expected")
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(refuse)) as http:
         assert await RoutingClient(BASE, http).drive_minutes(COLUMBUS, []) == []
 
 
 @pytest.mark.anyio
-async def test_fake_answers_invalid_query_for_bad_coordinates(http: httpx.AsyncClient) -> None:
+async def test_fake_answers_invalid_query_for_bad_coordinates(http: httpx2.AsyncClient) -> None:
     response = await http.get("/table/v1/driving/-82.9,39.9;-200,39.7", params={"sources": "0"})
     assert response.status_code == 400
     assert response.json()["code"] == "InvalidQuery"
@@ -85,35 +84,35 @@ async def test_fake_answers_invalid_query_for_bad_coordinates(http: httpx.AsyncC
 
 
 @pytest.mark.anyio
-async def test_out_of_range_destination_is_rejected(http: httpx.AsyncClient) -> None:
+async def test_out_of_range_destination_is_rejected(http: httpx2.AsyncClient) -> None:
     with pytest.raises(PartnerError) as caught:
         await RoutingClient(BASE, http).drive_minutes(COLUMBUS, [("x", GeoPoint(lat=95.0, lng=0.0))])
     assert caught.value.kind is FailureKind.REJECTED
 
 
-def mock(handler_response: httpx.Response | Exception) -> httpx.AsyncClient:
-    def handler(request: httpx.Request) -> httpx.Response:
+def mock(handler_response: httpx2.Response | Exception) -> httpx2.AsyncClient:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if isinstance(handler_response, Exception):
             raise handler_response
         return handler_response
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("answer", "kind"),
     [
-        (httpx.ReadTimeout("slow"), FailureKind.TIMEOUT),
-        (httpx.ConnectError("refused"), FailureKind.UNAVAILABLE),
-        (httpx.Response(502, text="bad gateway"), FailureKind.UNAVAILABLE),
-        (httpx.Response(200, text="<html>"), FailureKind.MALFORMED),
-        (httpx.Response(200, json={"code": "Ok", "durations": [[0]]}), FailureKind.MALFORMED),
-        (httpx.Response(200, json={"code": "Ok", "durations": [[0, "x"]]}), FailureKind.MALFORMED),
-        (httpx.Response(200, json={"code": "NoTable"}), FailureKind.REJECTED),
+        (httpx2.ReadTimeout("slow"), FailureKind.TIMEOUT),
+        (httpx2.ConnectError("refused"), FailureKind.UNAVAILABLE),
+        (httpx2.Response(502, text="bad gateway"), FailureKind.UNAVAILABLE),
+        (httpx2.Response(200, text="<html>"), FailureKind.MALFORMED),
+        (httpx2.Response(200, json={"code": "Ok", "durations": [[0]]}), FailureKind.MALFORMED),
+        (httpx2.Response(200, json={"code": "Ok", "durations": [[0, "x"]]}), FailureKind.MALFORMED),
+        (httpx2.Response(200, json={"code": "NoTable"}), FailureKind.REJECTED),
     ],
 )
-async def test_router_failures_are_named(answer: httpx.Response | Exception, kind: FailureKind) -> None:
+async def test_router_failures_are_named(answer: httpx2.Response | Exception, kind: FailureKind) -> None:
     async with mock(answer) as http:
         with pytest.raises(PartnerError) as caught:
             await RoutingClient(BASE, http).drive_minutes(COLUMBUS, [("vha_552", DAYTON)])
@@ -123,14 +122,14 @@ async def test_router_failures_are_named(answer: httpx.Response | Exception, kin
 
 @pytest.mark.anyio
 async def test_unreachable_destination_has_no_minutes() -> None:
-    async with mock(httpx.Response(200, json={"code": "Ok", "durations": [[0, None]]})) as http:
+    async with mock(httpx2.Response(200, json={"code": "Ok", "durations": [[0, None]]})) as http:
         [result] = await RoutingClient(BASE, http).drive_minutes(COLUMBUS, [("vha_358", DAYTON)])
     assert result.minutes is None
     assert "no route" in result.method
 
 
 @pytest.mark.anyio
-async def test_without_a_routing_url_drive_times_are_estimates(http: httpx.AsyncClient) -> None:
+async def test_without_a_routing_url_drive_times_are_estimates(http: httpx2.AsyncClient) -> None:
     assert isinstance(drive_time_source(None, http), DriveTimeEstimator)
     assert isinstance(drive_time_source("", http), DriveTimeEstimator)
     routed = drive_time_source(BASE, http)

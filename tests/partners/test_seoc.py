@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from dst.partners.errors import FailureKind, PartnerError
@@ -16,11 +15,10 @@ from dst.partners.seoc.fake import create_app
 from dst.partners.seoc.wire import derived_status
 from dst.partners.types import Seoc
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "partners" / "seoc"
+from harness import recorded_partner
+
+FIXTURES, needs_fixtures = recorded_partner("seoc")
 BASE = "https://seocapi.va.test"
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"recorded partner payloads not found at {FIXTURES}"
-)
 
 
 @pytest.fixture
@@ -32,11 +30,11 @@ def recorded(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def replaying(body: Any, status: int = 200) -> httpx.AsyncClient:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, json=body)
+def replaying(body: Any, status: int = 200) -> httpx2.AsyncClient:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, json=body)
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
 
 
 @needs_fixtures
@@ -112,13 +110,15 @@ SEOCS = [
 
 
 async def from_fake(path: str) -> Any:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(SEOCS)), base_url=BASE) as http:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=create_app(SEOCS)), base_url=BASE
+    ) as http:
         return (await http.get(path)).json()
 
 
 @pytest.mark.anyio
 async def test_client_and_fake_round_trip() -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(SEOCS))) as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=create_app(SEOCS))) as http:
         client = SeocClient(BASE, http)
         active = await client.active_seocs()
         every = await client.all_seocs(today=date(2024, 1, 1))
@@ -152,22 +152,22 @@ def _minimal() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("answer", "kind"),
     [
-        (httpx.ReadTimeout("slow"), FailureKind.TIMEOUT),
-        (httpx.Response(500, text="error"), FailureKind.UNAVAILABLE),
-        (httpx.Response(401, text="no"), FailureKind.REJECTED),
-        (httpx.Response(200, text="<html/>"), FailureKind.MALFORMED),
-        (httpx.Response(200, json={"seocs": []}), FailureKind.MALFORMED),
-        (httpx.Response(200, json={"Seocs": [{"Seoc": {**_minimal(), "effectiveDate": "2020-01-01"}}]}),
+        (httpx2.ReadTimeout("slow"), FailureKind.TIMEOUT),
+        (httpx2.Response(500, text="error"), FailureKind.UNAVAILABLE),
+        (httpx2.Response(401, text="no"), FailureKind.REJECTED),
+        (httpx2.Response(200, text="<html/>"), FailureKind.MALFORMED),
+        (httpx2.Response(200, json={"seocs": []}), FailureKind.MALFORMED),
+        (httpx2.Response(200, json={"Seocs": [{"Seoc": {**_minimal(), "effectiveDate": "2020-01-01"}}]}),
          FailureKind.MALFORMED),
     ],
 )  # fmt: skip
-async def test_failures_are_named(answer: httpx.Response | Exception, kind: FailureKind) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
+async def test_failures_are_named(answer: httpx2.Response | Exception, kind: FailureKind) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if isinstance(answer, Exception):
             raise answer
         return answer
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as http:
         with pytest.raises(PartnerError) as caught:
             await SeocClient(BASE, http).active_seocs()
     assert caught.value.kind is kind

@@ -13,16 +13,8 @@ from dst.reports.query import periods
 from dst.reports.rebuild import rebuild_tallies
 from dst.reports.timeliness import nearest_rank
 
-from factories import consult, key, ordinary, veteran
-from harness import SERVICE, sign_in
-
-
-def open_record(client, service: str = "ORTHOPEDICS", **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    response = client.post(
-        "/api/v1/dst", json=consult(veteran(ordinary), service, **overrides), headers=SERVICE
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+from factories import key, ordinary, veteran
+from harness import SERVICE, open_record, sign_in
 
 
 def save(client, dst_id: str, body: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
@@ -113,7 +105,9 @@ def test_tallies_kept_on_save_equal_a_rebuild_from_facts(client) -> None:
         {"veteranOption": "opt-in", "seocId": first_seoc(client, first["dstId"]), "forward": True},
     )
     save(client, first["dstId"], {"veteranOption": "opt-out", "forward": False})
-    second = open_record(client, "CARDIOLOGY", fileEntryDate=(date.today() - timedelta(days=3)).isoformat())
+    second = open_record(
+        client, service="CARDIOLOGY", fileEntryDate=(date.today() - timedelta(days=3)).isoformat()
+    )
     save(
         client,
         second["dstId"],

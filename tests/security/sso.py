@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 from dst.config import Settings
@@ -22,7 +22,7 @@ def prod_settings(database_url: str, **overrides: Any) -> Settings:
 
 def sso_sign_in(
     client: TestClient, provider: ProviderState, user: dict[str, Any], next_path: str = "/"
-) -> httpx.Response:
+) -> httpx2.Response:
     """Walk the browser's path: DST → provider's authorize → DST's callback; returns the callback answer."""
     provider.user = user
     start = client.get(f"/sign-in?next={quote(next_path, safe='')}", follow_redirects=False)
@@ -32,7 +32,7 @@ def sso_sign_in(
     query = parse_qs(urlparse(location).query)
     assert query["code_challenge_method"] == ["S256"]
     assert query["nonce"] and query["state"]
-    approve = httpx.get(location, follow_redirects=False)
+    approve = httpx2.get(location, follow_redirects=False)
     assert approve.status_code == 307, approve.text
     return client.get(approve.headers["location"], follow_redirects=False)
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from dst.audit.models import AuditEvent
 from dst.consults.models import DstRecord
 
-from factories import consult, key, ordinary, veteran
-from harness import SERVICE, csrf_header, sign_in
+from factories import key, ordinary, veteran
+from harness import SERVICE, csrf_header, open_record, sign_in
 
 
 def events(database_url: str) -> list[AuditEvent]:
@@ -25,12 +25,6 @@ def events(database_url: str) -> list[AuditEvent]:
             return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
     finally:
         engine.dispose()
-
-
-def open_record(client) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    created = client.post("/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE)
-    assert created.status_code == 201
-    return dict(created.json())
 
 
 def test_every_read_and_change_of_a_record_is_audited(client, database_url) -> None:
@@ -174,6 +168,7 @@ def test_audit_events_outlive_the_record(client, database_url) -> None:
 
 
 def test_the_auditor_searches_by_each_filter_and_pages(client, database_url) -> None:
+    first_day = datetime.now(UTC).date()  # the events' day; read before them, in case midnight passes
     first = open_record(client)["dstId"]
     second = open_record(client)["dstId"]
     sign_in(client, "auditor")
@@ -187,8 +182,8 @@ def test_the_auditor_searches_by_each_filter_and_pages(client, database_url) -> 
         == 4
     )
     today = datetime.now(UTC).date()
-    assert client.get("/api/v1/audit", params={"from": str(today), "to": str(today)}).json()["total"] >= 4
-    assert client.get("/api/v1/audit", params={"to": str(today - timedelta(days=1))}).json()["total"] == 0
+    assert client.get("/api/v1/audit", params={"from": str(first_day), "to": str(today)}).json()["total"] >= 4
+    assert client.get("/api/v1/audit", params={"to": str(first_day - timedelta(days=1))}).json()["total"] == 0
     paged = client.get("/api/v1/audit", params={"user": "service", "pageSize": 3, "page": 2}).json()
     assert (paged["page"], paged["pageSize"], paged["total"], len(paged["items"])) == (2, 3, 4, 1)
     assert client.get("/api/v1/audit", params={"station": "12x"}).status_code == 422

@@ -15,7 +15,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from test_security_routes import PUBLIC, admitted_roles
 
-from dst.web.problems import JSON_PREFIXES
+from dst.web import routes
 
 FORGED: dict[str, dict[str, str]] = {
     "anonymous": {},
@@ -61,7 +61,7 @@ def test_no_route_validates_before_it_authenticates(app, client, caller: str) ->
         answer = client.request(
             method, _concrete(path), headers=headers, content=body, follow_redirects=False
         )
-        expected_type = "application/problem+json" if path.startswith(JSON_PREFIXES) else "text/html"
+        expected_type = "application/problem+json" if path.startswith(routes.JSON) else "text/html"
         if answer.status_code not in (401, 403) or not answer.headers.get("content-type", "").startswith(
             expected_type
         ):

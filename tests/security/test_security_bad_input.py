@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -13,7 +12,7 @@ from dst.consults.models import Decision, DstRecord
 from dst.demo.network import demo_network
 
 from factories import consult, key, ordinary, veteran
-from harness import SERVICE, sign_in
+from harness import SERVICE, open_record_id, sign_in
 
 SQL = "ORTHOPEDICS'; DROP TABLE dst_record; --"
 SCRIPT = '<script>alert("dst")</script>'
@@ -29,12 +28,6 @@ def counts(database_url: str) -> tuple[int, int]:
             return records, decisions
     finally:
         engine.dispose()
-
-
-def open_record(client, **overrides: Any) -> str:  # type: ignore[no-untyped-def]
-    created = client.post("/api/v1/dst", json=consult(veteran(ordinary), **overrides), headers=SERVICE)
-    assert created.status_code == 201, created.text
-    return str(created.json()["dstId"])
 
 
 @pytest.mark.parametrize("token", ["forged", "dev-service-token-but-longer", "", "Bearer dev-service-token"])
@@ -60,7 +53,7 @@ def test_hostile_consult_service_is_refused_and_nothing_saved(client, database_u
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_forward_target_is_refused_and_nothing_saved(client, database_url, text) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     seoc = client.get(f"/api/v1/dst/{dst_id}/seocs", headers=SERVICE).json()["seocs"][0]["seocId"]
     before = counts(database_url)
     body = {"veteranOption": "opt-in", "seocId": seoc, "forward": True, "forwardTo": text}
@@ -126,7 +119,7 @@ def test_hostile_launch_parameters_are_refused_or_escaped_and_nothing_saved(
 
 
 def test_a_hostile_decision_form_is_refused_and_escaped(client, database_url) -> None:
-    dst_id = open_record(client)
+    dst_id = open_record_id(client)
     sign_in(client, "provider")
     page = client.get(f"/dst/{dst_id}?static=1")
     import re

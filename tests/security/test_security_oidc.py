@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 import pytest
 from joserfc.jwk import RSAKey
+from pydantic import SecretStr
 from sqlalchemy import create_engine, select
 
 from dst.audit.models import AuditEvent
@@ -106,7 +108,7 @@ def test_a_token_signed_with_another_key_is_refused(prod_client, provider: Provi
 def test_a_callback_with_another_state_or_from_another_browser_is_refused(prod_client, provider) -> None:
     provider.user = PROVIDER_USER
     start = prod_client.get("/sign-in", follow_redirects=False)
-    approved = httpx.get(start.headers["location"], follow_redirects=False).headers["location"]
+    approved = httpx2.get(start.headers["location"], follow_redirects=False).headers["location"]
     forged = approved.replace("state=", "state=x")
     assert prod_client.get(forged, follow_redirects=False).status_code == 401
     from fastapi.testclient import TestClient
@@ -141,3 +143,58 @@ def test_role_mapping_defaults_to_dst_role_names_and_never_grants_the_service_ro
     assert role_from_claims({"dst_roles": 7}, settings) is None
     with pytest.raises(ValueError, match="unknown role"):
         settings_for(database_url, oidc_role_map={"X": "service"})
+
+
+def test_sign_in_when_the_identity_provider_is_unreachable_says_single_sign_on_did_not_answer(
+    database_url,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from dst.main import create_app
+
+    from live_server import free_port
+    from oidc_provider import CLIENT_ID, CLIENT_SECRET
+    from sso import prod_settings
+
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there any more
+    settings = prod_settings(
+        database_url,
+        oidc_issuer=closed,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=SecretStr(CLIENT_SECRET),
+    )
+    with TestClient(create_app(settings), base_url="https://dst.test") as client:
+        answer = client.get("/sign-in", follow_redirects=False)
+    assert answer.status_code == 503, answer.text
+    assert "single sign-on" in answer.text
+
+
+def test_a_callback_when_the_identity_provider_stops_answering_is_refused_and_audited(database_url) -> None:
+    from fastapi.testclient import TestClient
+
+    from dst.main import create_app
+
+    from live_server import serve
+    from oidc_provider import CLIENT_ID, CLIENT_SECRET, create_provider
+    from sso import prod_settings
+
+    state = ProviderState()
+    state.user = PROVIDER_USER
+    with ExitStack() as running_provider:
+        state.issuer = running_provider.enter_context(serve(create_provider(state)))
+        settings = prod_settings(
+            database_url,
+            oidc_issuer=state.issuer,
+            oidc_client_id=CLIENT_ID,
+            oidc_client_secret=SecretStr(CLIENT_SECRET),
+        )
+        with TestClient(create_app(settings), base_url="https://dst.test") as client:
+            start = client.get("/sign-in", follow_redirects=False)
+            approved = httpx2.get(start.headers["location"], follow_redirects=False).headers["location"]
+            running_provider.close()  # the provider is gone before DST trades the code for tokens
+            answer = client.get(approved, follow_redirects=False)
+    assert answer.status_code == 401, answer.text
+    assert "Sign-in did not complete" in answer.text
+    assert [(r.outcome, r.detail["reason"]) for r in audit_rows(database_url, "sign-in")] == [
+        ("refused", "ConnectError")
+    ]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import uvicorn
 from sqlalchemy import create_engine, select
@@ -34,14 +34,14 @@ REQUIRES_DST = "/ctb/v1/requires-dst?service=CARDIOLOGY&station=688"
 
 def reverse_proxy(upstream: str) -> Starlette:
     """Forward every request to `upstream` from PROXY_ADDRESS, appending the caller to X-Forwarded-For."""
-    transport = httpx.AsyncHTTPTransport(local_address=PROXY_ADDRESS)
+    transport = httpx2.AsyncHTTPTransport(local_address=PROXY_ADDRESS)
 
     async def forward(request: Request) -> Response:
         caller = request.client.host if request.client else ""
         headers = [(k, v) for k, v in request.headers.items() if k not in ("host", "x-forwarded-for")]
         chain = ", ".join(filter(None, (request.headers.get("x-forwarded-for"), caller)))
         headers.append(("x-forwarded-for", chain))
-        async with httpx.AsyncClient(transport=transport, base_url=upstream) as client:
+        async with httpx2.AsyncClient(transport=transport, base_url=upstream) as client:
             answer = await client.request(
                 request.method,
                 request.url.path,
@@ -68,8 +68,8 @@ def dst_behind_proxy(settings: Settings) -> Iterator[tuple[str, str]]:
         yield direct, proxied
 
 
-def caller(address: str) -> httpx.Client:
-    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
+def caller(address: str) -> httpx2.Client:
+    return httpx2.Client(transport=httpx2.HTTPTransport(local_address=address), timeout=30)
 
 
 @pytest.fixture

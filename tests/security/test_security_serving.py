@@ -6,7 +6,7 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from dst.config import get_settings
@@ -68,7 +68,7 @@ def test_headers_over_the_limit_are_answered_431(served) -> None:
 
 def test_ordinary_requests_bodies_and_kept_alive_connections_still_work(served) -> None:
     url, _ = served
-    with httpx.Client(base_url=url) as client:
+    with httpx2.Client(base_url=url) as client:
         for _ in range(3):  # one connection, kept alive between requests
             assert client.get("/health/live", headers={"X-Pad": "p" * 6_000}).status_code == 200
         # A body larger than the header limit is the app's to judge (here: a 401, not a 431).

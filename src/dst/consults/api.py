@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.consults import serializers, service, workflow
-from dst.consults.errors import DstProblem, Invalid
 from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.errors import DstProblem, Invalid
 from dst.reference import service as reference
-from dst.web.deps import AnyUser, ClinicalUser, PanelsDep, in_transaction
+from dst.web.deps import AnyUser, ClinicalUser, RuntimeDep, in_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["DST records"])
 
@@ -57,7 +57,7 @@ REOPEN_CONFLICT = (
     },
 )
 async def create_record(
-    request: Request, body: ConsultContext, principal: ClinicalUser, response: Response
+    runtime: RuntimeDep, body: ConsultContext, principal: ClinicalUser, response: Response
 ) -> dict[str, Any]:
     """The same station and consult number reopen the existing record (200) with the user's entries.
 
@@ -65,7 +65,7 @@ async def create_record(
     refused with 409 and audited. An identifier the record lacks is filled in when another one the
     request sends matches the record's.
     """
-    record, created = await workflow.open_record_json(request, body, principal, via="api")
+    record, created = await workflow.open_record_json(runtime, body, principal, via="api")
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/api/v1/dst/{record['dstId']}"
     response.headers["ETag"] = f'"{record["version"]}"'
@@ -96,49 +96,43 @@ async def _record(
 
 
 @router.get("/dst/{dst_id}/patient", summary="Identity (MVI), residential address and E&E codes")
-async def patient(
-    request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
-) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-patient", designations=False) as ctx:
-        return serializers.patient_json(await panels.patient(ctx))
+async def patient(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
+    async with workflow.audited_read(runtime, dst_id, principal, "read-patient", designations=False) as ctx:
+        return serializers.patient_json(await runtime.panels.patient(ctx))
 
 
 @router.get("/dst/{dst_id}/facilities", summary="VA facilities offering the service, by drive time")
-async def facilities(
-    request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
-) -> dict[str, Any]:
+async def facilities(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
     async with workflow.audited_read(
-        request, dst_id, principal, "read-facilities", designations=False
+        runtime, dst_id, principal, "read-facilities", designations=False
     ) as ctx:
-        return serializers.facilities_json(ctx, await panels.facilities(ctx), workflow.today())
+        return serializers.facilities_json(ctx, await runtime.panels.facilities(ctx), runtime.today())
 
 
 @router.get("/dst/{dst_id}/community-providers", summary="Community providers near the Veteran (PPMS)")
-async def community_providers(
-    request: Request, dst_id: str, principal: ClinicalUser, panels: PanelsDep
-) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-providers", designations=False) as ctx:
-        return serializers.providers_json(await panels.providers(ctx))
+async def community_providers(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
+    async with workflow.audited_read(runtime, dst_id, principal, "read-providers", designations=False) as ctx:
+        return serializers.providers_json(await runtime.panels.providers(ctx))
 
 
 @router.get("/dst/{dst_id}/eligibility", summary="MISSION Act criteria with their evidence")
-async def eligibility(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-eligibility") as ctx:
-        return serializers.eligibility_json(await workflow.assess_record(request, ctx))
+async def eligibility(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
+    async with workflow.audited_read(runtime, dst_id, principal, "read-eligibility") as ctx:
+        return serializers.eligibility_json(await workflow.assess_record(runtime, ctx))
 
 
 @router.get("/dst/{dst_id}/seocs", summary="Active SEOCs for the record's clinical service")
-async def seocs(request: Request, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(request, dst_id, principal, "read-seocs", designations=False) as ctx:
+async def seocs(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
+    async with workflow.audited_read(runtime, dst_id, principal, "read-seocs", designations=False) as ctx:
         service_info = ctx.service
         if service_info is None:
             return {"clinicalService": None, "seocs": []}
-        snapshots = workflow.snapshots(request)
+        snapshots = runtime.snapshots
 
         def rows(session: Session) -> list[dict[str, Any]]:
             return snapshots.seocs(session, service_info, _seoc_rows)
 
-        seocs = await in_transaction(request, rows, read_only=True)
+        seocs = await runtime.transaction(rows, read_only=True)
         return {"clinicalService": service_info.name, "seocs": seocs}
 
 
@@ -148,7 +142,7 @@ def _seoc_rows(session: Session, service: Any) -> list[dict[str, Any]]:
 
 @router.put("/dst/{dst_id}/decision", summary="Save the decision (idempotent with Idempotency-Key)")
 async def put_decision(
-    request: Request,
+    runtime: RuntimeDep,
     dst_id: str,
     body: DecisionIn,
     principal: ClinicalUser,
@@ -164,7 +158,7 @@ async def put_decision(
         raise Invalid("Idempotency-Key must be 8 to 255 visible ASCII characters.", field="Idempotency-Key")
     expected = parse_if_match(if_match) or body.base_version
     outcome = await workflow.save_decision(
-        request, dst_id, body, principal, key=idempotency_key, expected_version=expected
+        runtime, dst_id, body, principal, key=idempotency_key, expected_version=expected
     )
     headers = {"ETag": f'"{outcome.body["version"]}"'}
     if outcome.replayed:
@@ -177,9 +171,11 @@ async def put_decision(
     summary="The DST ID snippet CTB puts in Reason for Request",
     response_class=PlainTextResponse,
 )
-async def consult_text(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
+async def consult_text(
+    request: Request, runtime: RuntimeDep, dst_id: str, principal: ClinicalUser
+) -> Response:
     async with workflow.audited_read(
-        request, dst_id, principal, "read-consult-text", designations=False
+        runtime, dst_id, principal, "read-consult-text", designations=False
     ) as ctx:
         found = ctx.dst_id
     snippet = f"DST ID:{found}#"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -14,14 +15,21 @@ from sqlalchemy.orm import Session
 
 from dst.auth import COUNTED_CTB_ROLES
 from dst.consults import service, workflow
-from dst.consults.errors import IdentityConflict, Invalid
 from dst.consults.schemas import ConsultContext
 from dst.db.base import utcnow
+from dst.errors import IdentityConflict, Invalid
 from dst.operations import enablement
 from dst.operations.views import turned_off_page
 from dst.reference import service as reference
 from dst.reports.tallies import count_requires_dst
-from dst.web.deps import ClinicalUser, check_clinical, check_csrf, current_principal, in_transaction
+from dst.web.deps import (
+    ClinicalUser,
+    check_clinical,
+    check_csrf,
+    current_principal,
+    get_runtime,
+    in_transaction,
+)
 from dst.web.problems import describe_validation
 from dst.web.templating import render
 
@@ -117,8 +125,8 @@ class LaunchPreview:
     conflict: IdentityConflict | None
 
 
-def preview_launch(session: Session, ctx: ConsultContext) -> LaunchPreview:
-    service.check_context(session, ctx, workflow.today())
+def preview_launch(session: Session, ctx: ConsultContext, today: date) -> LaunchPreview:
+    service.check_context(session, ctx, today)
     try:
         chosen: str | None = service.resolve_service(session, ctx).name
     except service.UnmappedService:
@@ -157,7 +165,8 @@ async def launch(request: Request) -> Response:
     turned_off = await turned_off_page(request, ctx)
     if turned_off is not None:
         return turned_off
-    preview = await in_transaction(request, lambda s: preview_launch(s, ctx))
+    today = get_runtime(request).today()
+    preview = await in_transaction(request, lambda s: preview_launch(s, ctx, today))
     if preview.conflict is not None:
         refused = preview.conflict
         audit = partial(workflow.audit_identity_conflict, conflict=refused, principal=principal, via="launch")
@@ -186,9 +195,10 @@ async def confirm_launch(request: Request, principal: ClinicalUser) -> Response:
     if unmapped and not ctx.clinical_service:
         from dst.web.pages import choose_service_page
 
-        preview = await in_transaction(request, lambda s: preview_launch(s, ctx))
+        today = get_runtime(request).today()
+        preview = await in_transaction(request, lambda s: preview_launch(s, ctx, today))
         return await choose_service_page(request, ctx, form, launch=preview)
-    dst_id, _ = await workflow.open_record(request, ctx, principal, via="launch")
+    dst_id, _ = await workflow.open_record(get_runtime(request), ctx, principal, via="launch")
     return RedirectResponse(f"/dst/{dst_id}", status_code=303)
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from dst.consults.context import RecordContext
 from dst.consults.evidence import Assessment, residence_source, residence_warning
-from dst.consults.models import DstRecord
+from dst.consults.factors import consult_factor_text, consult_text_snippet
+from dst.consults.models import Decision, DstRecord
 from dst.consults.panels import FacilitiesPanel, PatientPanel, ProvidersPanel
-from dst.consults.workflow import decision_body
 from dst.eligibility import standard_for
 from dst.partners.errors import PartnerError
 from dst.partners.types import Address
@@ -50,22 +50,52 @@ def record_json(record: DstRecord) -> dict[str, Any]:
         "createdAt": record.created_at.isoformat(),
         "updatedAt": record.updated_at.isoformat(),
         "consultText": f"DST ID:{record.dst_id}#",
-        "decision": decision_body(record, decision) if decision else None,
+        "decision": decision_json(record, decision) if decision else None,
         "entries": None
         if decision is None
         else {
-            "veteranOption": decision.veteran_option,
-            "seocId": decision.seoc_id,
-            "forward": decision.forward,
-            "forwardTo": decision.forward_to,
-            "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
-            if decision.bmi_factor
-            else None,
-            "nextAvailableDate": _iso(decision.next_available_date),
-            "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
+            **_entries(decision),
             "agreementRecordedBy": decision.agreement_recorded_by,
             "agreementRecordedAt": _iso(decision.agreement_recorded_at),
         },
+    }
+
+
+def _entries(decision: Decision) -> dict[str, Any]:
+    """The user's entries a decision keeps: in the saved decision and in the record's restored form."""
+    return {
+        "veteranOption": decision.veteran_option,
+        "seocId": decision.seoc_id,
+        "forward": decision.forward,
+        "forwardTo": decision.forward_to,
+        "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
+        if decision.bmi_factor
+        else None,
+        "nextAvailableDate": _iso(decision.next_available_date),
+        "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
+    }
+
+
+def decision_json(record: DstRecord, decision: Decision, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A saved decision as the API answers it (and replays it for the same Idempotency-Key)."""
+    result = decision.eligibility
+    return {
+        "dstId": record.dst_id,
+        "revision": decision.revision,
+        "version": record.version,
+        **_entries(decision),
+        "seocName": decision.seoc_name,
+        "clinicalService": decision.clinical_service_name,
+        "eligible": result["eligible"],
+        "basis": result["basis"],
+        "standardsVersion": decision.standards_version,
+        "partnerErrors": list(decision.partner_errors),
+        "decidedBy": decision.decided_by,
+        "decidedRole": decision.decided_role,
+        "decidedAt": decision.decided_at.isoformat(),
+        "warnings": list(warnings),
+        "consultText": consult_text_snippet(record.dst_id),
+        "consultFactorText": consult_factor_text(record, decision),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -12,16 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from dst.auth import Principal, Role
-from dst.consults.errors import Conflict, IdentityConflict, Invalid, NotFound
 from dst.consults.evidence import Assessment
 from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.db.base import utcnow
 from dst.eligibility import BMI_FACTORS
-from dst.operations import enablement
+from dst.errors import Conflict, IdentityConflict, Invalid, NotFound
 from dst.reference import service as reference
 from dst.reference.models import ClinicalService, SeocEntry
-from dst.reports.facts import write_decision_fact
 
 MAX_FUTURE_DAYS = 730
 
@@ -86,8 +85,16 @@ class Opened(NamedTuple):
     filled: list[str]  # identifiers a reopen added to a record that lacked them
 
 
-def open_record(session: Session, ctx: ConsultContext, principal: Principal, today: date) -> Opened:
-    """Reopen the record for this station and consult number, or create one.
+def open_record(
+    session: Session,
+    ctx: ConsultContext,
+    principal: Principal,
+    today: date,
+    *,
+    turned_on: Callable[[Session, str], bool],
+) -> Opened:
+    """Reopen the record for this station and consult number, or create one where `turned_on(session,
+    station)` says DST is on (the staged rollout, dst.operations.enablement, asked by the workflow).
 
     A reopen that names another Veteran raises IdentityConflict and changes nothing (see
     `reconcile_identity`).
@@ -97,7 +104,7 @@ def open_record(session: Session, ctx: ConsultContext, principal: Principal, tod
     existing = _find_by_consult(session, ctx)
     if existing is not None:
         return Opened(existing, False, _refresh_context(existing, ctx, service))
-    if not enablement.is_enabled(session, station=ctx.station, at=utcnow()):
+    if not turned_on(session, ctx.station):
         raise Conflict(
             f"DST is turned off at station {ctx.station}, so no DST record was created. Existing records "
             "stay readable; order the consult without DST or ask the DST administrators."
@@ -319,7 +326,6 @@ def save_decision(
     )
     session.add(decision)
     session.flush()
-    write_decision_fact(session, record, decision, result)
     return decision
 
 

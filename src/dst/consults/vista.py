@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event
 from dst.auth import Principal, Role
 from dst.consults import service
-from dst.consults.errors import NotFound
 from dst.consults.factors import consult_factor_text
 from dst.consults.models import DstRecord
+from dst.errors import NotFound
 from dst.web.deps import client_ip, in_transaction
 
 router = APIRouter(tags=["VistA"])

@@ -8,42 +8,41 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import partial
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dst.audit.batch import AuditBatcher
 from dst.audit.service import record_event
 from dst.auth import Principal
 from dst.consults import serializers, service
-from dst.consults.context import Entries, RecordContext, ReferenceSnapshots, read_context
-from dst.consults.errors import IdentityConflict, Invalid
+from dst.consults.context import Entries, RecordContext, read_context
 from dst.consults.evidence import Assessment, assess
-from dst.consults.factors import consult_factor_text, consult_text_snippet
-from dst.consults.models import Decision, DstRecord, IdempotencyKey
+from dst.consults.models import DstRecord, IdempotencyKey
 from dst.consults.panels import FacilitiesPanel, Panels, PatientPanel
+from dst.consults.runtime import Runtime
 from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.db.base import utcnow
+from dst.errors import IdentityConflict, Invalid
+from dst.operations import enablement
 from dst.reference import service as reference
-from dst.web.deps import get_panels, in_transaction
+from dst.reports.facts import write_decision_fact
 
 
-def today() -> date:
-    return date.today()
+def _turned_on(session: Session, station: str) -> bool:
+    return enablement.is_enabled(session, station=station, at=utcnow())
 
 
 async def open_record(
-    request: Request, ctx: ConsultContext, principal: Principal, via: str
+    runtime: Runtime, ctx: ConsultContext, principal: Principal, via: str
 ) -> tuple[str, bool]:
-    dst_id, created, _ = await _open(request, ctx, principal, via, None)
+    dst_id, created, _ = await _open(runtime, ctx, principal, via, None)
     return dst_id, created
 
 
 async def open_record_json(
-    request: Request, ctx: ConsultContext, principal: Principal, via: str
+    runtime: Runtime, ctx: ConsultContext, principal: Principal, via: str
 ) -> tuple[dict[str, Any], bool]:
     """Open or reopen the record and read it back in the same transaction (both audited)."""
 
@@ -58,20 +57,22 @@ async def open_record_json(
         )
         return serializers.record_json(record)
 
-    _, created, body = await _open(request, ctx, principal, via, read)
+    _, created, body = await _open(runtime, ctx, principal, via, read)
     assert body is not None
     return body, created
 
 
 async def _open(
-    request: Request,
+    runtime: Runtime,
     ctx: ConsultContext,
     principal: Principal,
     via: str,
     read: Callable[[Session, DstRecord], dict[str, Any]] | None,
 ) -> tuple[str, bool, dict[str, Any] | None]:
     def work(session: Session) -> tuple[RecordContext, bool, dict[str, Any] | None]:
-        record, created, filled = service.open_record(session, ctx, principal, today())
+        record, created, filled = service.open_record(
+            session, ctx, principal, runtime.today(), turned_on=_turned_on
+        )
         session.flush()
         detail: dict[str, Any] = {"via": via}
         if filled:
@@ -86,7 +87,7 @@ async def _open(
             detail=detail,
         )
         opened = RecordContext.of(record, designations=False)  # for the partner calls only
-        shared = get_panels(request).shared
+        shared = runtime.panels.shared
         if shared is not None:
             if not created:
                 shared.forget(session, record.dst_id)  # a reopened record asks its partners again
@@ -94,17 +95,17 @@ async def _open(
         return opened, created, read(session, record) if read else None
 
     try:
-        opened, created, body = await in_transaction(request, work)
+        opened, created, body = await runtime.transaction(work)
     except service.UnmappedService:
-        await in_transaction(
-            request, lambda s: reference.note_unmapped(s, station=ctx.station, name=ctx.consult_service)
+        await runtime.transaction(
+            lambda s: reference.note_unmapped(s, station=ctx.station, name=ctx.consult_service)
         )
         raise
     except IdentityConflict as refused:
         audit = partial(audit_identity_conflict, conflict=refused, principal=principal, via=via)
-        await in_transaction(request, audit)
+        await runtime.transaction(audit)
         raise
-    panels = get_panels(request)
+    panels = runtime.panels
     if not created:
         panels.cache.forget(opened.dst_id)  # a reopened record re-queries partners live
     panels.prefetch(opened)  # the page's panels will ask; their partner calls start now
@@ -132,35 +133,30 @@ def audit_identity_conflict(
     )
 
 
-async def load_context(request: Request, dst_id: str, principal: Principal, action: str) -> RecordContext:
+async def load_context(runtime: Runtime, dst_id: str, principal: Principal, action: str) -> RecordContext:
     """The record's context, its read audited (committed) before this returns."""
-    async with audited_read(request, dst_id, principal, action) as ctx:
+    async with audited_read(runtime, dst_id, principal, action) as ctx:
         return ctx
-
-
-def snapshots(request: Request) -> ReferenceSnapshots:
-    held: ReferenceSnapshots = request.app.state.snapshots
-    return held
 
 
 @asynccontextmanager
 async def audited_read(
-    request: Request, dst_id: str, principal: Principal, action: str, *, designations: bool = True
+    runtime: Runtime, dst_id: str, principal: Principal, action: str, *, designations: bool = True
 ) -> AsyncIterator[RecordContext]:
     """Read the record's context; its audit row is written while the body works out the answer and
     is committed before the answer leaves (group commit, see dst.audit.batch).
 
     Reads that apply no eligibility rule pass `designations=False` to skip one query."""
-    ctx = await in_transaction(
-        request,
-        lambda s: read_context(s, dst_id, snapshots(request), designations=designations),
+    ctx = await runtime.transaction(
+        lambda s: read_context(s, dst_id, runtime.snapshots, designations=designations),
         read_only=True,
     )
     if ctx is None:
         raise service.not_found(dst_id)
-    audit: AuditBatcher = request.app.state.audit
     written = asyncio.ensure_future(
-        audit.record(principal=principal, action=action, dst_id=dst_id, icn=ctx.icn, station=ctx.station)
+        runtime.audit.record(
+            principal=principal, action=action, dst_id=dst_id, icn=ctx.icn, station=ctx.station
+        )
     )
     try:
         yield ctx
@@ -169,17 +165,17 @@ async def audited_read(
 
 
 async def gather_for_eligibility(
-    request: Request, ctx: RecordContext
+    runtime: Runtime, ctx: RecordContext
 ) -> tuple[PatientPanel, FacilitiesPanel]:
-    panels = get_panels(request)
+    panels = runtime.panels
     patient = await panels.patient(ctx)
     facilities = await panels.facilities(ctx)
     return patient, facilities
 
 
-async def assess_record(request: Request, ctx: RecordContext, entries: Entries | None = None) -> Assessment:
-    patient, facilities = await gather_for_eligibility(request, ctx)
-    return assess(ctx, patient, facilities, entries=entries or ctx.entries, as_of=today())
+async def assess_record(runtime: Runtime, ctx: RecordContext, entries: Entries | None = None) -> Assessment:
+    patient, facilities = await gather_for_eligibility(runtime, ctx)
+    return assess(ctx, patient, facilities, entries=entries or ctx.entries, as_of=runtime.today())
 
 
 @dataclass(frozen=True)
@@ -208,7 +204,7 @@ def _stored(session: Session, scope: str, key: str, digest: str) -> SaveOutcome 
 
 
 async def save_decision(
-    request: Request,
+    runtime: Runtime,
     dst_id: str,
     body: DecisionIn,
     principal: Principal,
@@ -218,12 +214,12 @@ async def save_decision(
 ) -> SaveOutcome:
     scope = f"{principal.user_id}:{dst_id}"
     digest = fingerprint(body, expected_version)
-    replay = await in_transaction(request, lambda s: _stored(s, scope, key, digest))
+    replay = await runtime.transaction(lambda s: _stored(s, scope, key, digest))
     if replay is not None:
         return replay
-    ctx = await load_context(request, dst_id, principal, "read-record")
+    ctx = await load_context(runtime, dst_id, principal, "read-record")
     if body.clinical_service:
-        ctx = await _with_clinical_service(request, ctx, body.clinical_service, expected_version, principal)
+        ctx = await _with_clinical_service(runtime, ctx, body.clinical_service, expected_version, principal)
         expected_version = ctx.version
     entries = Entries(
         body.next_available_date,
@@ -231,7 +227,7 @@ async def save_decision(
         body.bmi.factor if body.bmi else None,
         body.bmi.explanation if body.bmi else None,
     )
-    assessment = await assess_record(request, ctx, entries)
+    assessment = await assess_record(runtime, ctx, entries)
 
     def work(session: Session) -> SaveOutcome:
         earlier = _stored(session, scope, key, digest)
@@ -239,9 +235,16 @@ async def save_decision(
             return earlier
         record = service.get_record(session, dst_id)
         decision = service.save_decision(
-            session, record, body, principal, assessment, today=today(), expected_version=expected_version
+            session,
+            record,
+            body,
+            principal,
+            assessment,
+            today=runtime.today(),
+            expected_version=expected_version,
         )
-        out = decision_body(record, decision, assessment.result.warnings)
+        write_decision_fact(session, record, decision, assessment.result)
+        out = serializers.decision_json(record, decision, assessment.result.warnings)
         session.add(
             IdempotencyKey(
                 scope=scope, key=key, request_hash=digest, status_code=200, response_body=json.dumps(out)
@@ -259,17 +262,17 @@ async def save_decision(
         return SaveOutcome(200, out)
 
     try:
-        return await in_transaction(request, work)
+        return await runtime.transaction(work)
     except IntegrityError:
         # The same key raced in from a retry: the winner's answer is the answer.
-        replay = await in_transaction(request, lambda s: _stored(s, scope, key, digest))
+        replay = await runtime.transaction(lambda s: _stored(s, scope, key, digest))
         if replay is None:
             raise
         return replay
 
 
 async def _with_clinical_service(
-    request: Request, ctx: RecordContext, name: str, expected_version: int | None, principal: Principal
+    runtime: Runtime, ctx: RecordContext, name: str, expected_version: int | None, principal: Principal
 ) -> RecordContext:
     if ctx.service is not None and ctx.service.name == " ".join(name.upper().split()):
         return ctx
@@ -287,39 +290,5 @@ async def _with_clinical_service(
         )
         return RecordContext.of(record)
 
-    updated = await in_transaction(request, work)
+    updated = await runtime.transaction(work)
     return replace(updated)
-
-
-def decision_body(record: DstRecord, decision: Decision, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
-    result = decision.eligibility
-    return {
-        "dstId": record.dst_id,
-        "revision": decision.revision,
-        "version": record.version,
-        "veteranOption": decision.veteran_option,
-        "seocId": decision.seoc_id,
-        "seocName": decision.seoc_name,
-        "forward": decision.forward,
-        "forwardTo": decision.forward_to,
-        "bmi": {"factor": decision.bmi_factor, "explanation": decision.bmi_explanation}
-        if decision.bmi_factor
-        else None,
-        "nextAvailableDate": _iso(decision.next_available_date),
-        "veteranAgreedLaterDate": _iso(decision.veteran_agreed_later_date),
-        "clinicalService": decision.clinical_service_name,
-        "eligible": result["eligible"],
-        "basis": result["basis"],
-        "standardsVersion": decision.standards_version,
-        "partnerErrors": list(decision.partner_errors),
-        "decidedBy": decision.decided_by,
-        "decidedRole": decision.decided_role,
-        "decidedAt": decision.decided_at.isoformat(),
-        "warnings": list(warnings),
-        "consultText": consult_text_snippet(record.dst_id),
-        "consultFactorText": consult_factor_text(record, decision),
-    }
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None

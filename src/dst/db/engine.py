@@ -78,3 +78,21 @@ def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> I
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def short_lived_sessions(url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an engine of their own for one command or job run, disposed when it ends, so no
+    pooled connection outlives the work."""
+    engine = build_engine(url)
+    try:
+        yield build_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def one_transaction(url: str) -> Iterator[Session]:
+    """One unit of work on a short-lived engine (a `dst` command's whole database work)."""
+    with short_lived_sessions(url) as sessions, transaction(sessions) as session:
+        yield session

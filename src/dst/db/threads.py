@@ -25,6 +25,9 @@ from typing import TypeVar, TypeVarTuple
 
 import anyio
 import anyio.to_thread
+from sqlalchemy.orm import Session, sessionmaker
+
+from dst.db.engine import transaction
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -57,3 +60,15 @@ async def run_db(func: Callable[[*Ts], T], *args: *Ts) -> T:
         if not thread.cancelled():
             thread.exception()  # retrieved, so an error in the abandoned work is not reported twice
         raise
+
+
+async def in_transaction(
+    sessions: sessionmaker[Session], work: Callable[[Session], T], *, read_only: bool = False
+) -> T:
+    """Run `work` in one database transaction on a database thread, so the event loop never blocks."""
+
+    def run() -> T:
+        with transaction(sessions, read_only=read_only) as session:
+            return work(session)
+
+    return await run_db(run)

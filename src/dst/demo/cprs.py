@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import anyio
-import httpx
+import httpx2
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -205,12 +205,12 @@ def _in_process_get(request: Request) -> Any:
     """VistA's HTTP GET, answered by this same application without leaving the process."""
     app = request.app
 
-    async def fetch(url: str) -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport) as client:
+    async def fetch(url: str) -> httpx2.Response:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport) as client:
             return await client.get(url)
 
-    def get(url: str, **_options: Any) -> httpx.Response:
+    def get(url: str, **_options: Any) -> httpx2.Response:
         return anyio.from_thread.run(fetch, url)
 
     return get

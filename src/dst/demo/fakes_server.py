@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette._utils import get_route_path
@@ -10,9 +10,11 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dst.config import Settings
+from dst.demo.model import DemoNetwork
 from dst.demo.network import demo_network
 from dst.partners.ee import fake as ee_fake
 from dst.partners.facilities import fake as facilities_fake
+from dst.partners.fakes import PartnerFakes, delayed
 from dst.partners.mvi import fake as mvi_fake
 from dst.partners.ppms import fake as ppms_fake
 from dst.partners.routing import fake as routing_fake
@@ -58,6 +60,27 @@ async def _ignore_lifespan(receive: Receive, send: Send) -> None:
             return
 
 
+def embedded_fakes(settings: Settings, network: Callable[[], DemoNetwork] = demo_network) -> PartnerFakes:
+    """The demo's partner fakes, each built from the synthetic network on first use: what the app
+    factory hands the partner gateway for every partner without a configured URL."""
+    return {
+        "mvi": lambda: mvi_fake.create_app(network().veterans),
+        "ee": lambda: ee_fake.create_app(
+            network().veterans,
+            username=settings.ee_username,
+            password=settings.ee_password.get_secret_value(),
+        ),
+        "facilities": lambda: facilities_fake.create_app(
+            network().facilities,
+            api_key=settings.facilities_api_key.get_secret_value(),
+            inline_wait_times=True,
+        ),
+        "ppms": lambda: ppms_fake.create_app(network().providers),
+        "seoc": lambda: seoc_fake.create_app(network().seocs),
+        "routing": routing_fake.create_app,
+    }
+
+
 def create_fakes_app(
     settings: Settings,
     *,
@@ -73,27 +96,9 @@ def create_fakes_app(
     if unknown:
         raise ValueError(f"no partner fake named {', '.join(sorted(unknown))}")
     delay = {p.strip("/"): latency_s for p in PATHS} | dict(partner_latency_s or {})
-    network = demo_network() if providers is None else demo_network(providers=providers)
-    return PrefixRouter(
-        {
-            "/mvi": mvi_fake.create_app(network.veterans, latency_s=delay["mvi"]),
-            "/ee": ee_fake.create_app(
-                network.veterans,
-                username=settings.ee_username,
-                password=settings.ee_password.get_secret_value(),
-                latency_s=delay["ee"],
-            ),
-            "/facilities": facilities_fake.create_app(
-                network.facilities,
-                api_key=settings.facilities_api_key.get_secret_value(),
-                latency_s=delay["facilities"],
-                inline_wait_times=True,
-            ),
-            "/ppms": ppms_fake.create_app(network.providers, latency_s=delay["ppms"]),
-            "/seoc": seoc_fake.create_app(network.seocs, latency_s=delay["seoc"]),
-            "/routing": routing_fake.create_app(latency_s=delay["routing"]),
-        }
-    )
+    built = demo_network() if providers is None else demo_network(providers=providers)
+    fakes = embedded_fakes(settings, lambda: built)
+    return PrefixRouter({path: delayed(fakes[path.strip("/")](), delay[path.strip("/")]) for path in PATHS})
 
 
 def parse_partner_latencies(values: Sequence[str]) -> dict[str, float]:

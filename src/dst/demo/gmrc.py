@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 ATTEMPTS = 10
 RETRY_WAIT_S = 2.0
@@ -92,7 +92,7 @@ class Gmrc:
     sleep: Callable[[float], None] = time.sleep
     calls: int = 0
     # How VistA's web client reaches DST; the simulator passes one that stays inside the process.
-    get: Callable[..., Any] = httpx.get
+    get: Callable[..., Any] = httpx2.get
 
     def on_event(self, consult: Consult) -> None:
         """Protocol GMRC SIGNED CONSULT DST: it runs on every order event of the consult (signature,
@@ -124,7 +124,7 @@ class Gmrc:
             self.calls += 1
             try:
                 response = self.get(f"{self.base_url}/vs/v2/consultFactor/{dst_id}", timeout=60)
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 error = ["0", "%ObjectErrors", type(exc).__name__]
             else:
                 if response.status_code == 200:

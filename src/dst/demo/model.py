@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from dst.partners.fakes import EeBehaviour, MviBehaviour
 from dst.partners.types import Address, CommunityProvider, FacilityRecord, GeoPoint, Seoc, VceCode
-
-MviBehaviour = Literal["ok", "multiple-matches", "not-found", "error"]
-EeBehaviour = Literal["ok", "not-found", "fault"]
 
 
 @dataclass(frozen=True)

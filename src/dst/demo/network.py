@@ -84,3 +84,13 @@ def demo_patients() -> list[dict[str, str | None]]:
         }
         for v in demo_network().veterans
     ]
+
+
+def steel_thread_patient() -> str:
+    """The demo Veteran the partner check asks about in development: the first ordinary one whom
+    MVI and E&E both answer for."""
+    return next(
+        v.icn
+        for v in demo_network().veterans
+        if v.scenario.startswith("Ordinary Veteran") and v.mvi_behaviour == "ok" and v.ee_behaviour == "ok"
+    )

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import zipcodes
 
+from dst.partners.types import great_circle_miles
+
 # States, DC and the inhabited territories; military (AA/AE/AP) and freely associated states are left out.
 JURISDICTIONS: tuple[str, ...] = (
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
@@ -27,25 +29,11 @@ NO_FULL_SERVICE_VA: frozenset[str] = frozenset({"AK", "HI", "NH", "GU", "AS", "M
 # could place nobody there.
 _PO_BOX_ONLY: frozenset[str] = frozenset({"AS", "MP"})
 
-EARTH_RADIUS_MILES = 3958.8
-
 
 def seeded_rng(seed: int, topic: str) -> random.Random:
     """A reproducible generator per topic, so adding one kind of demo data never shifts another."""
     # Synthetic demo data, not security: a seeded Mersenne Twister is exactly what is wanted.
     return random.Random(f"{seed}:{topic}")  # noqa: S311
-
-
-_HALF_RADIANS = math.pi / 360.0  # half a degree in radians: haversine works on half-angles
-
-
-def miles_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in statute miles (haversine; called a few hundred thousand times a build)."""
-    sin_dlat = math.sin((lat2 - lat1) * _HALF_RADIANS)
-    sin_dlng = math.sin((lng2 - lng1) * _HALF_RADIANS)
-    cosines = math.cos(lat1 * 2 * _HALF_RADIANS) * math.cos(lat2 * 2 * _HALF_RADIANS)
-    a = sin_dlat * sin_dlat + cosines * sin_dlng * sin_dlng
-    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _lng_miles_lower_bound(lat: float, radius_miles: float) -> float:
@@ -83,7 +71,7 @@ class Place:
         return f"{self.area_code}-555-01{line % 100:02d}"
 
     def miles_to(self, lat: float, lng: float) -> float:
-        return miles_between(self.lat, self.lng, lat, lng)
+        return great_circle_miles(self.lat, self.lng, lat, lng)
 
 
 class Gazetteer:

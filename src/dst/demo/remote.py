@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dst.demo.model import DemoStation
-from dst.demo.places import Gazetteer, Place, miles_between
+from dst.demo.places import Gazetteer, Place
 from dst.demo.stations import SCENARIO_STATIONS, domestic_stations
+from dst.partners.types import great_circle_miles
 
 # A remote town is at least this far (straight line) from every medical center; outpatient sites are
 # never put within KEEP_CLEAR_MILES of it. 70 straight-line miles is more than an hour's drive under
@@ -28,7 +29,7 @@ def remote_place_for(station: DemoStation, places: Gazetteer) -> Place:
         nearby = tuple(
             s
             for s in domestic_stations()
-            if miles_between(s.location.lat, s.location.lng, here.lat, here.lng) <= 2 * radius
+            if great_circle_miles(s.location.lat, s.location.lng, here.lat, here.lng) <= 2 * radius
         )
         around = places.within(here.lat, here.lng, radius)
         scored = [

@@ -9,9 +9,11 @@ from dst.cdw.source import cdw_engine
 from dst.config import Settings
 from dst.db.base import utcnow
 from dst.db.engine import build_engine, build_session_factory, transaction
+from dst.demo.fakes_server import embedded_fakes
 from dst.demo.network import demo_network
 from dst.jobs.registry import job_spec
 from dst.jobs.runner import run_spec
+from dst.partners.registry import build_gateway
 from dst.reference.seed import sync_national_reference
 
 SEEDING_JOBS = {
@@ -55,7 +57,14 @@ def seed_demo_cdw(settings: Settings) -> dict[str, int]:
 
 
 async def _run(name: str, settings: Settings, sessions: sessionmaker[Session]) -> int:
-    summary = await run_spec(job_spec(name), settings=settings, sessions=sessions, trigger="demo-seed")
+    fakes = embedded_fakes(settings)
+    summary = await run_spec(
+        job_spec(name),
+        settings=settings,
+        sessions=sessions,
+        trigger="demo-seed",
+        open_gateway=lambda: build_gateway(settings, fakes),
+    )
     if summary.outcome not in ("ok", "warnings"):
         raise SeedError(f"{name}: {summary.error or summary.outcome}")
     return summary.written

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from dst.auth import MACHINE_ROLES, Role
 from dst.web.deps import sign_in
+from dst.web.security import safe_next
 
 router = APIRouter()
 
@@ -16,13 +17,6 @@ router = APIRouter()
 def _dev_only(request: Request) -> None:
     if not request.app.state.settings.is_dev:
         raise HTTPException(404, "Not found")
-
-
-def safe_next(target: str) -> str:
-    """Only same-site paths: an open redirect would let a link sign someone in and send them away."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 @router.get("/api/v1/demo/patients", tags=["Demo"], summary="Demo Veterans (synthetic; dev mode only)")

@@ -4,39 +4,19 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
-from dst.auth import Principal, Role
 from dst.dsv import errors
-from dst.web.deps import client_ip
+from dst.dsv.viewer import Viewer
 
 SESSION_KEY = "dsv"
 PENDING_KEY = "dsv_pending"
 LIFETIME_S = 8 * 3600  # one clinic day; the EHR launches again after that
 PENDING_LIFETIME_S = 600
 MAX_PENDING = 3
-
-
-@dataclass(frozen=True)
-class Viewer:
-    sid: str  # random id of this viewer session, tying its audit events together
-    icn: str
-    edipi: str
-    patient_reference: str  # the EHR's own reference, e.g. Patient/12724066
-    iss: str
-    user: str  # fhirUser from the EHR's identity token
-    station: str | None
-    expires_at: float
-
-    def principal(self, request: Request) -> Principal:
-        # "Practitioner/123@ehr.example.org": the EHR's user reference, scoped by the EHR's host.
-        who = "/".join(self.user.rstrip("/").split("/")[-2:])
-        actor = f"{who}@{urlsplit(self.iss).netloc}"[:80]
-        return Principal(actor, "EHR user (viewer)", Role.PROVIDER, client_ip(request))
 
 
 def bind(request: Request, **fields: Any) -> Viewer:

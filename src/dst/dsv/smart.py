@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx2 as httpx  # the client family Authlib uses, so one transport serves both
+import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from fastapi import Request
@@ -20,7 +20,7 @@ from dst.dsv import errors
 EMBEDDED_FHIR_PATH = "/dev/fake-ehr/fhir"
 # v2 scopes: read the open patient's Patient resource; `openid fhirUser` name the user for the audit log.
 SCOPE = "launch openid fhirUser patient/Patient.rs"
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,16 @@ def http_options(request: Request, iss: str) -> dict[str, Any]:
     """How to reach the EHR: over the network, or in process for the development EHR of this app."""
     options: dict[str, Any] = {"timeout": TIMEOUT}
     if request.app.state.settings.is_dev and normalize_iss(iss) == embedded_iss(request):
-        options["transport"] = httpx.ASGITransport(app=request.app)
+        options["transport"] = httpx2.ASGITransport(app=request.app)
     return options
 
 
 async def discover(request: Request, iss: str) -> SmartConfiguration:
     url = f"{normalize_iss(iss)}/.well-known/smart-configuration"
     try:
-        async with httpx.AsyncClient(**http_options(request, iss)) as http:
+        async with httpx2.AsyncClient(**http_options(request, iss)) as http:
             response = await http.get(url, headers={"Accept": "application/json"})
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise errors.ehr_unreachable(
             f"its SMART configuration could not be read ({type(exc).__name__})."
         ) from None
@@ -141,7 +141,7 @@ async def exchange_code(
             token = await oauth.fetch_token(config.token_endpoint, code=code, code_verifier=verifier)
         except OAuthError as exc:
             raise errors.ehr_unreachable(f"the token request was refused ({exc.error}).") from None
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx2.HTTPError, ValueError) as exc:
             raise errors.ehr_unreachable(f"the token endpoint failed ({type(exc).__name__}).") from None
     return dict(token)
 
@@ -151,9 +151,9 @@ async def read_patient(request: Request, iss: str, token: dict[str, Any], patien
     url = f"{normalize_iss(iss)}/Patient/{patient_id}"
     headers = {"Accept": "application/fhir+json", "Authorization": f"Bearer {token.get('access_token', '')}"}
     try:
-        async with httpx.AsyncClient(**http_options(request, iss)) as http:
+        async with httpx2.AsyncClient(**http_options(request, iss)) as http:
             response = await http.get(url, headers=headers)
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise errors.ehr_unreachable(f"the patient could not be read ({type(exc).__name__}).") from None
     if response.status_code != 200:
         raise errors.ehr_unreachable(f"reading the patient answered HTTP {response.status_code}.")
@@ -168,7 +168,7 @@ async def signed_in_user(request: Request, config: SmartConfiguration, client_id
     if not isinstance(id_token, str) or config.jwks_uri is None:
         return "unidentified EHR user"
     try:
-        async with httpx.AsyncClient(**http_options(request, config.iss)) as http:
+        async with httpx2.AsyncClient(**http_options(request, config.iss)) as http:
             keys = KeySet.import_key_set((await http.get(config.jwks_uri)).json())
         token = jwt.decode(id_token, keys)
         jwt.JWTClaimsRegistry(
@@ -176,7 +176,7 @@ async def signed_in_user(request: Request, config: SmartConfiguration, client_id
             aud={"essential": True, "value": client_id},
             exp={"essential": True},
         ).validate(token.claims)
-    except (httpx.HTTPError, ValueError, JoseError) as exc:
+    except (httpx2.HTTPError, ValueError, JoseError) as exc:
         raise errors.ehr_unreachable(
             f"its identity token could not be verified ({type(exc).__name__})."
         ) from None

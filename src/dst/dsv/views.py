@@ -14,9 +14,9 @@ from dst.dsv import errors, service, smart
 from dst.dsv import session as viewer_session
 from dst.dsv.errors import ViewerProblem
 from dst.dsv.fhir import edipi_of
-from dst.dsv.session import Viewer
+from dst.dsv.viewer import Viewer
 from dst.eligibility import CRITERION_LABELS
-from dst.web.deps import public_url
+from dst.web.deps import client_ip, get_runtime, public_url
 from dst.web.templating import render
 
 router = APIRouter(prefix="/dsv", include_in_schema=False)
@@ -89,8 +89,8 @@ async def callback(
         await _audit_failure(request, problem)
         return problem_page(request, problem)
     await service.audit(
-        request,
-        viewer.principal(request),
+        get_runtime(request),
+        viewer.principal(client_ip(request)),
         "dsv-view-launch",
         icn=viewer.icn,
         detail={"viewerSession": viewer.sid, "iss": viewer.iss},
@@ -124,7 +124,7 @@ async def _complete_launch(
     edipi = edipi_of(resource, settings.dsv_edipi_system)
     if edipi is None:
         raise errors.no_edipi()
-    person = await service.resolve_person(request, edipi)
+    person = await service.resolve_person(get_runtime(request), edipi)
     return viewer_session.bind(
         request,
         icn=person.icn,
@@ -138,7 +138,11 @@ async def _complete_launch(
 
 async def _audit_failure(request: Request, problem: ViewerProblem) -> None:
     await service.audit(
-        request, service.launch_principal(request), "dsv-launch", outcome=problem.code, detail={}
+        get_runtime(request),
+        service.launch_principal(client_ip(request)),
+        "dsv-launch",
+        outcome=problem.code,
+        detail={},
     )
 
 
@@ -149,15 +153,15 @@ async def patient_page(request: Request, service_name: ServiceName = None, inlin
         viewer = viewer_session.require_page(request)
     except ViewerProblem as problem:
         return problem_page(request, problem)
-    chosen = await service.find_service(request, service_name)
+    chosen = await service.find_service(get_runtime(request), service_name)
     context: dict[str, Any] = {
-        "services": await service.clinical_services(request),
+        "services": await service.clinical_services(get_runtime(request)),
         "chosen": chosen,
         "asked": service_name,
         "inline": bool(inline),
         "sections": SECTIONS,
     }
-    await service.audit_view(request, viewer, "page", chosen)
+    await service.audit_view(get_runtime(request), viewer, "page", chosen, client_ip(request))
     if inline:
         parts = await asyncio.gather(*(_section_data(request, viewer, s, chosen) for s in SECTIONS))
         context.update({k: v for part in parts for k, v in part.items()})
@@ -173,7 +177,7 @@ async def section(request: Request, section: str, service_name: ServiceName = No
         return render(request, "dsv/_problem_fragment.html", {"problem": problem}, status_code=401)
     if section not in SECTIONS:
         raise HTTPException(404, f"Unknown viewer section {section!r}.")
-    chosen = await service.find_service(request, service_name)
+    chosen = await service.find_service(get_runtime(request), service_name)
     data = await _section_data(request, viewer, section, chosen)
     return render(request, f"dsv/_{section}.html", {"chosen": chosen, **data})
 
@@ -183,16 +187,16 @@ async def _section_data(
 ) -> dict[str, Any]:
     if section != "demographics" and chosen is None:
         return {}  # nothing about the Veteran is read until a service is chosen
-    await service.audit_view(request, viewer, section, chosen)
+    await service.audit_view(get_runtime(request), viewer, section, chosen, client_ip(request))
     if section == "demographics":
-        return {"demographics": await service.demographics(request, viewer)}
+        return {"demographics": await service.demographics(get_runtime(request), viewer)}
     assert chosen is not None
     if section == "eligibility":
         return {
-            "eligibility": await service.eligibility(request, viewer, chosen),
+            "eligibility": await service.eligibility(get_runtime(request), viewer, chosen),
             "labels": CRITERION_LABELS,
             "icn": viewer.icn,
         }
     if section == "facilities":
-        return await service.facilities(request, viewer, chosen)
-    return {"seocs": await service.seocs(request, chosen)}
+        return await service.facilities(get_runtime(request), viewer, chosen)
+    return {"seocs": await service.seocs(get_runtime(request), chosen)}

@@ -14,12 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dst.config import get_settings
 from dst.db.base import utcnow
-from dst.db.engine import build_engine, build_session_factory, transaction
+from dst.db.engine import one_transaction
 from dst.jobs.context import JobError
 from dst.jobs.context import Progress as ProgressCallback
 from dst.jobs.registry import JOB_NAMES, job_spec
 from dst.jobs.runner import run_job
 from dst.jobs.service import job_overview
+from dst.logs import configure as configure_logging
 from dst.tables import JSON_OPTION, CliTable, print_table
 
 jobs_app = typer.Typer(help="Scheduled jobs: reference loads, CDW ETL, purge", no_args_is_help=True)
@@ -38,12 +39,8 @@ def _require_migrated() -> None:
 def list_jobs(as_json: bool = JSON_OPTION) -> None:
     """Each job with its schedule (UTC), next run and last outcome."""
     _require_migrated()
-    engine = build_engine(get_settings().database_url)
-    try:
-        with transaction(build_session_factory(engine)) as session:
-            overview = job_overview(session, utcnow())
-    finally:
-        engine.dispose()
+    with one_transaction(get_settings().database_url) as session:
+        overview = job_overview(session, utcnow())
     table = CliTable(
         "DST jobs",
         ("job", "schedule (UTC)", "next run", "last run", "outcome"),
@@ -71,19 +68,21 @@ def list_jobs(as_json: bool = JSON_OPTION) -> None:
 
 
 @jobs_app.command("run")
-def run(name: str = typer.Argument(..., help=f"one of: {', '.join(JOB_NAMES)}")) -> None:
+def run(ctx: typer.Context, name: str = typer.Argument(..., help=f"one of: {', '.join(JOB_NAMES)}")) -> None:
     """Run one job now. Exit status 1 when it failed; 0 when it ran, or another replica was running it."""
-    from dst.cli import _configure_logging
-
-    _configure_logging()
+    configure_logging()
     try:
         job_spec(name)
     except JobError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from error
     _require_migrated()
+    # The `dst` command hands over the demo's partner fakes (dst.cli), for partners without a URL.
+    fakes = ctx.obj.partner_fakes() if ctx.obj is not None else None
     with _progress_display(name) as progress:
-        summary = anyio.run(lambda: run_job(name, get_settings(), trigger="command", progress=progress))
+        summary = anyio.run(
+            lambda: run_job(name, get_settings(), fakes=fakes, trigger="command", progress=progress)
+        )
     typer.echo(
         f"{name}: {summary.outcome} — read {summary.read}, wrote {summary.written}, "
         f"{len(summary.warnings)} warning(s)"

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dst.db.engine import transaction
 from dst.jobs.context import JobContext, JobError, JobOutcome
 from dst.jobs.loads import LoadReport, store_facilities, store_seocs
-from dst.partners.errors import Partner, PartnerError
+from dst.partners.errors import PartnerError
 from dst.partners.gateway import PartnerGateway
-from dst.partners.resilience import guarded_call
-from dst.partners.seoc.client import SeocClient, SeocListing
 from dst.partners.types import FacilityRecord
 
 
@@ -36,7 +34,7 @@ async def _read_every_page(
     report = LoadReport()
     records: list[FacilityRecord] = []
     missing: list[str] = []
-    async for page in gateway.facilities.iter_facility_pages():
+    async for page in gateway.facility_pages():
         records.extend(page.records)
         report.read += len(page.records) + len(page.skipped)
         report.skipped.extend(f"{s.facility_id or '?'}: {s.reason}" for s in page.skipped)
@@ -49,7 +47,7 @@ async def load_seocs(context: JobContext) -> JobOutcome:
     """Active SEOCs; a malformed record is skipped and named, an unreadable answer keeps the old list."""
     async with context.open_gateway() as gateway:
         try:
-            listing = await _active_listing(gateway)
+            listing = await gateway.active_seoc_listing()
         except PartnerError as error:
             raise JobError(f"SEOC service failed; previous SEOCs kept: {error}") from error
     if not listing.seocs:
@@ -59,18 +57,3 @@ async def load_seocs(context: JobContext) -> JobOutcome:
         store_seocs(session, listing.seocs, report)
     context.progress(report.written, report.written, "SEOCs stored")
     return JobOutcome(report.read, report.written, [f"skipped SEOC {s}" for s in listing.skipped])
-
-
-async def _active_listing(gateway: PartnerGateway) -> SeocListing:
-    """Through the gateway's breaker and retries; a non-HTTP SEOC port cannot name skipped records."""
-    client = gateway.seoc
-    if not isinstance(client, SeocClient):
-        return SeocListing(await gateway.active_seocs(), [])
-    return await guarded_call(
-        Partner.SEOC,
-        client.active_listing,
-        timeout_s=gateway.timeout_s,
-        breaker=gateway.breakers[Partner.SEOC],
-        retries=2,
-        stats=gateway.stats[Partner.SEOC],
-    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,12 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dst.config import Settings
 from dst.db.base import utcnow
-from dst.db.engine import build_engine, build_session_factory, transaction
+from dst.db.engine import short_lived_sessions, transaction
 from dst.jobs import claim
 from dst.jobs.claim import ClaimAnswer
 from dst.jobs.context import GatewayOpener, JobContext, JobError, JobOutcome, JobSpec, Progress
 from dst.jobs.models import JobRun
-from dst.partners.gateway import PartnerGateway
+from dst.partners.fakes import PartnerFakes
 from dst.partners.registry import build_gateway
 
 log = logging.getLogger(__name__)
@@ -130,7 +128,7 @@ async def run_spec(
     context = JobContext(
         settings=settings,
         sessions=sessions,
-        open_gateway=open_gateway or (lambda: _gateway(settings)),
+        open_gateway=open_gateway or _gateway(settings),
         report_progress=progress,
         heartbeat=_Lease(sessions, spec.name, holder, lease),
     )
@@ -161,19 +159,18 @@ async def _run_body(spec: JobSpec, context: JobContext, run_id: int) -> RunSumma
     return RunSummary(spec.name, kind, run_id, outcome.read, outcome.written, None, outcome.named_warnings())
 
 
-@asynccontextmanager
-async def _gateway(settings: Settings) -> AsyncIterator[PartnerGateway]:
-    async with build_gateway(settings) as gateway:
-        yield gateway
+def _gateway(settings: Settings, fakes: PartnerFakes | None = None) -> GatewayOpener:
+    return lambda: build_gateway(settings, fakes)
 
 
-async def run_job(name: str, settings: Settings, **options: object) -> RunSummary:
-    """Run a job by name against the configured database (the CLI, CronJob and scheduler entry)."""
+async def run_job(
+    name: str, settings: Settings, *, fakes: PartnerFakes | None = None, **options: object
+) -> RunSummary:
+    """Run a job by name against the configured database (the CLI, CronJob and scheduler entry);
+    partners without a configured URL are the `fakes` given (the `dst` command gives the demo's)."""
     from dst.jobs.registry import job_spec
 
     spec = job_spec(name)
-    engine = build_engine(settings.database_url)
-    try:
-        return await run_spec(spec, settings=settings, sessions=build_session_factory(engine), **options)  # type: ignore[arg-type]
-    finally:
-        engine.dispose()
+    with short_lived_sessions(settings.database_url) as sessions:
+        opener = _gateway(settings, fakes)
+        return await run_spec(spec, settings=settings, sessions=sessions, open_gateway=opener, **options)  # type: ignore[arg-type]

@@ -15,26 +15,27 @@ from dst.config import Settings
 from dst.db.base import utcnow
 from dst.jobs.registry import JOBS, job_spec, latest_slot, trigger_for
 from dst.jobs.runner import run_job
+from dst.partners.fakes import PartnerFakes
 
 log = logging.getLogger(__name__)
 
 
-def run_scheduled(name: str, settings: Settings) -> None:
+def run_scheduled(name: str, settings: Settings, fakes: PartnerFakes | None = None) -> None:
     """One scheduled start, on a scheduler thread with its own event loop."""
     slot = latest_slot(job_spec(name), utcnow())
     try:
-        anyio.run(lambda: run_job(name, settings, trigger="schedule", slot=slot))
+        anyio.run(lambda: run_job(name, settings, fakes=fakes, trigger="schedule", slot=slot))
     except Exception:  # the scheduler thread must survive a job that could not even start
         log.exception("scheduled job %s could not start", name)
 
 
-def start_scheduler(settings: Settings) -> BackgroundScheduler:
+def start_scheduler(settings: Settings, fakes: PartnerFakes | None = None) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     for spec in JOBS:
         scheduler.add_job(
             run_scheduled,
             trigger_for(spec),
-            args=(spec.name, settings),
+            args=(spec.name, settings, fakes),
             id=spec.name,
             max_instances=1,
             coalesce=True,

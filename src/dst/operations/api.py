@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from dst.auth import Principal, Role
-from dst.consults.errors import NotFound
+from dst.consults import records
 from dst.db.base import utcnow
+from dst.errors import NotFound
 from dst.operations import designations, enablement, maintenance, mappings, outages
 from dst.operations.monitor import OperationsMonitor, report_check
 from dst.operations.schemas import (
@@ -74,6 +75,7 @@ async def add_enablement(request: Request, body: EnablementIn, principal: Operat
             note=body.note,
             principal=principal,
             now=now,
+            records_at=records.records_at,
         )
         return {"rule": rule_json(rule), "recordsKeptReadable": kept}
 

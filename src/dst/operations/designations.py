@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults.errors import Invalid, NotFound
+from dst.errors import Invalid, NotFound
 from dst.operations.models import DESIGNATION_KINDS, QUALITY_NOT_MET, SERVICE_NOT_OFFERED, ServiceDesignation
 from dst.reference import service as reference
 

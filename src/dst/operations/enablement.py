@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults.errors import Invalid
-from dst.consults.models import DstRecord
+from dst.errors import Invalid
 from dst.operations.models import EnablementRule
 from dst.reference.models import Station
 
@@ -80,17 +80,6 @@ def check_scope(session: Session, scope: str, key: str) -> str:
     raise Invalid("Scope must be station, visn or national.", field="scope")
 
 
-def open_records_at(session: Session, *, scope: str, key: str) -> int:
-    """How many DST records exist at the stations a rule covers (they stay readable after turning off)."""
-    query = select(func.count()).select_from(DstRecord)
-    if scope == "station":
-        query = query.where(DstRecord.station == key)
-    elif scope == "visn":
-        stations = select(Station.sta3n).where(Station.visn == key)
-        query = query.where(DstRecord.station.in_(stations))
-    return int(session.scalar(query) or 0)
-
-
 def add_rule(
     session: Session,
     *,
@@ -101,8 +90,10 @@ def add_rule(
     note: str,
     principal: Principal,
     now: datetime,
+    records_at: Callable[[Session, str, str], int],
 ) -> tuple[EnablementRule, int]:
-    """Record a rule (audited) and return it with the count of existing records it leaves readable."""
+    """Record a rule (audited) and return it with the count of existing records it leaves readable
+    (`records_at(session, scope, key)`, from the records' owner, dst.consults.records)."""
     key = check_scope(session, scope, key)
     if effective_from < now - BACKDATE_GRACE:
         raise Invalid("The effective date is in the past; choose now or a later time.", field="effectiveFrom")
@@ -117,7 +108,7 @@ def add_rule(
     )
     session.add(rule)
     session.flush()
-    kept = 0 if enabled else open_records_at(session, scope=scope, key=key)
+    kept = 0 if enabled else records_at(session, scope, key)
     record_event(
         session,
         principal=principal,
@@ -147,13 +138,3 @@ def turned_off_stations(session: Session, *, at: datetime) -> list[Standing]:
     stations = session.scalars(select(Station.sta3n).order_by(Station.sta3n))
     standings = (standing(session, station=s, at=at) for s in stations)
     return [s for s in standings if not s.enabled]
-
-
-def existing_record(session: Session, *, station: str, consult_number: str | None) -> str | None:
-    """The DST ID already opened for this consult, which stays readable while DST is off."""
-    if not consult_number:
-        return None
-    query = select(DstRecord.dst_id).where(
-        DstRecord.station == station, DstRecord.consult_number == consult_number
-    )
-    return session.scalar(query.limit(1))

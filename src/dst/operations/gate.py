@@ -14,10 +14,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dst.operations.monitor import OperationsMonitor, WholeDstMaintenance
+from dst.web import routes
 
 log = logging.getLogger(__name__)
-QUIET_PREFIXES = ("/static/", "/health", "/metrics", "/vs/")
-CLINICAL_PREFIXES = ("/dst/", "/launch", "/api/v1/dst", "/dev/cprs", "/dsv", "/ehrm-api/")
 REQUIRES_DST = "/ctb/v1/requires-dst"
 
 
@@ -30,7 +29,7 @@ class OperationsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = scope.get("app")
         monitor: OperationsMonitor | None = getattr(app.state, "operations", None) if app else None
-        if scope["type"] != "http" or monitor is None or scope["path"].startswith(QUIET_PREFIXES):
+        if scope["type"] != "http" or monitor is None or scope["path"].startswith(routes.QUIET):
             await self.app(scope, receive, send)
             return
         try:
@@ -52,14 +51,14 @@ def maintenance_response(request: Request, window: WholeDstMaintenance, now: dat
     path = request.url.path
     if path == REQUIRES_DST:
         return PlainTextResponse("FALSE", headers={"Cache-Control": "no-store"})
-    if not path.startswith(CLINICAL_PREFIXES):
+    if not path.startswith(routes.CLINICAL):
         return None
     retry = {"Retry-After": str(max(60, int((window.ends_at - now).total_seconds())))}
     detail = (
         f"DST is down for scheduled maintenance until {window.ends_at:%a %d %b %Y %H:%M} UTC. "
         f"{window.message}"
     )
-    if path.startswith(("/api/", "/ehrm-api/")):
+    if path.startswith(routes.APIS):
         from dst.web.problems import problem
 
         response: Response = problem(503, "Scheduled maintenance", detail)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults.errors import Conflict, Invalid, NotFound
+from dst.errors import Conflict, Invalid, NotFound
 from dst.operations.models import WHOLE_DST, MaintenanceWindow
 from dst.partners.errors import Partner
 

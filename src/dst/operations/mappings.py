@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults.errors import Invalid, NotFound
+from dst.errors import Invalid, NotFound
 from dst.operations.models import MappingOverride
 from dst.reference import service as reference
 from dst.reference.catalog import normalize_service_name

@@ -25,11 +25,9 @@ from dst.operations.models import WHOLE_DST, MaintenanceWindow
 from dst.operations.notices import Notice, compose
 from dst.partners.errors import Partner
 from dst.partners.gateway import PartnerGateway
-from dst.partners.resilience import BreakerState
 
 log = logging.getLogger(__name__)
 PERIOD_S = 15.0
-DOWN_STATES = frozenset({BreakerState.OPEN, BreakerState.PROBING})
 BREAKER_CAUSE = "DST's circuit breaker opened: calls to the partner failed or timed out."
 
 
@@ -95,7 +93,7 @@ class OperationsMonitor:
             await asyncio.sleep(PERIOD_S)
 
     def down_now(self) -> frozenset[Partner]:
-        return frozenset(p for p, b in self.gateway.breakers.items() if b.state in DOWN_STATES)
+        return self.gateway.down_partners()
 
     def due(self) -> bool:
         board, now = self.board, self.clock()
@@ -149,9 +147,9 @@ class OperationsMonitor:
             Partner(w.target): w for w in windows if w.target != WHOLE_DST and maintenance.is_open(w, now)
         }
         for partner, window in open_now.items():
-            self.gateway.breakers[partner].force_open(until=window.ends_at)
+            self.gateway.hold_open(partner, until=window.ends_at)
         for partner in self._forced - set(open_now):
-            self.gateway.breakers[partner].release()
+            self.gateway.release(partner)
         self._forced = set(open_now)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dst.consults.errors import Invalid
+from dst.errors import Invalid
 from dst.operations.models import PartnerOutage
 from dst.partners.errors import Partner
 

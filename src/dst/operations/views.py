@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.orm import Session
 
-from dst.consults.errors import DstProblem, Invalid
+from dst.consults import records
 from dst.consults.schemas import ConsultContext
 from dst.db.base import utcnow
+from dst.errors import DstProblem, Invalid
 from dst.operations import designations, enablement, maintenance, mappings, outages
 from dst.operations.models import WHOLE_DST
 from dst.operations.monitor import WholeDstMaintenance
@@ -154,6 +155,7 @@ async def post_rollout(request: Request, principal: AdminUser) -> Response:
             note=form.get("note", ""),
             principal=principal,
             now=now,
+            records_at=records.records_at,
         )
         return "rule" if rule.enabled else "off"
 
@@ -359,7 +361,7 @@ async def turned_off_page(request: Request, ctx: ConsultContext) -> Response | N
         standing = enablement.standing(session, station=ctx.station, at=utcnow())
         if standing.enabled:
             return None
-        return standing, enablement.existing_record(
+        return standing, records.existing_record(
             session, station=ctx.station, consult_number=ctx.consult_number
         )
 

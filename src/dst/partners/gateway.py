@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
-from dst.partners.resilience import CircuitBreaker, PartnerStats, count_skipped, guarded_call
+from dst.partners.facilities.client import FacilityPage
+from dst.partners.facilities.nearby import NearbyAnswer
+from dst.partners.resilience import BreakerState, CircuitBreaker, PartnerStats, count_skipped, guarded_call
+from dst.partners.seoc.client import SeocClient, SeocListing
 from dst.partners.types import CommunityProvider, DriveTime, EeSummary, GeoPoint, Person, Seoc
 
 T = TypeVar("T")
@@ -38,6 +42,15 @@ class SeocPort(Protocol):
     async def active_seocs(self) -> list[Seoc]: ...
 
 
+class FacilitiesPort(Protocol):
+    def iter_facility_pages(self) -> AsyncIterator[FacilityPage]: ...
+    async def nearby(self, point: GeoPoint) -> NearbyAnswer: ...
+
+
+# A breaker in these states means the partner is down: calls are refused, or one probe is trying.
+DOWN_STATES = frozenset({BreakerState.OPEN, BreakerState.PROBING})
+
+
 class PartnerGateway:
     """Holds one client and one circuit breaker per partner for the life of the app."""
 
@@ -49,7 +62,7 @@ class PartnerGateway:
         ppms: PpmsPort,
         routing: RoutingPort,
         seoc: SeocPort,
-        facilities: Any,
+        facilities: FacilitiesPort,
         timeout_s: float,
     ) -> None:
         self.mvi, self.ee, self.ppms, self.routing, self.seoc = mvi, ee, ppms, routing, seoc
@@ -100,3 +113,25 @@ class PartnerGateway:
 
     async def active_seocs(self) -> list[Seoc]:
         return await self._call(Partner.SEOC, self.seoc.active_seocs, retries=2)
+
+    async def active_seoc_listing(self) -> SeocListing:
+        """The active SEOCs with the records skipped as unreadable (a non-HTTP SEOC port names none),
+        through the breaker and with retries."""
+        if not isinstance(self.seoc, SeocClient):
+            return SeocListing(await self.active_seocs(), [])
+        return await self._call(Partner.SEOC, self.seoc.active_listing, retries=2)
+
+    def facility_pages(self) -> AsyncIterator[FacilityPage]:
+        """Every page of the national facilities listing (the reference load pages through it)."""
+        return self.facilities.iter_facility_pages()
+
+    def down_partners(self) -> frozenset[Partner]:
+        """The partners whose breaker is open or probing now."""
+        return frozenset(p for p, b in self.breakers.items() if b.state in DOWN_STATES)
+
+    def hold_open(self, partner: Partner, *, until: datetime) -> None:
+        """Refuse calls to `partner` until `until` (an announced maintenance window)."""
+        self.breakers[partner].force_open(until=until)
+
+    def release(self, partner: Partner) -> None:
+        self.breakers[partner].release()

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.config import Settings
 from dst.partners.ee.client import EeClient
 from dst.partners.facilities.client import FacilitiesClient
+from dst.partners.fakes import PartnerFakes
 from dst.partners.gateway import PartnerGateway
 from dst.partners.mvi.client import MviClient
 from dst.partners.ppms.client import PpmsClient
@@ -21,47 +22,21 @@ from dst.partners.seoc.client import SeocClient
 FAKE_BASE = "http://fake.partner.invalid"
 
 
-def fake_apps(settings: Settings) -> dict[str, Callable[[], Any]]:
-    """Factories for the embedded fakes, built from the synthetic demo network only when needed."""
-    from dst.demo.network import demo_network
-    from dst.partners.ee import fake as ee_fake
-    from dst.partners.facilities import fake as facilities_fake
-    from dst.partners.mvi import fake as mvi_fake
-    from dst.partners.ppms import fake as ppms_fake
-    from dst.partners.seoc import fake as seoc_fake
-
-    return {
-        "mvi": lambda: mvi_fake.create_app(demo_network().veterans),
-        "ee": lambda: ee_fake.create_app(
-            demo_network().veterans,
-            username=settings.ee_username,
-            password=settings.ee_password.get_secret_value(),
-        ),
-        "facilities": lambda: facilities_fake.create_app(
-            demo_network().facilities,
-            api_key=settings.facilities_api_key.get_secret_value(),
-            inline_wait_times=True,
-        ),
-        "ppms": lambda: ppms_fake.create_app(demo_network().providers),
-        "seoc": lambda: seoc_fake.create_app(demo_network().seocs),
-    }
-
-
 KEEPALIVE_EXPIRY_S = 2.0
 
 
 def _client(
     stack: AsyncExitStack, url: str | None, fake: Callable[[], Any], timeout_s: float
-) -> tuple[str, httpx.AsyncClient]:
+) -> tuple[str, httpx2.AsyncClient]:
     # The transport timeout is a backstop; guarded_call enforces the partner timeout itself.
-    timeout = httpx.Timeout(timeout_s + 1.0, connect=min(5.0, timeout_s))
+    timeout = httpx2.Timeout(timeout_s + 1.0, connect=min(5.0, timeout_s))
     if url:
         # Idle connections are dropped well before a partner's own keep-alive timeout (uvicorn's is
-        # 5 s, the same as httpx's default): reusing one the partner is closing fails the call.
-        limits = httpx.Limits(max_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_S)
-        client = httpx.AsyncClient(timeout=timeout, limits=limits)
+        # 5 s, the same as httpx2's default): reusing one the partner is closing fails the call.
+        limits = httpx2.Limits(max_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_S)
+        client = httpx2.AsyncClient(timeout=timeout, limits=limits)
         return url.rstrip("/"), client
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=_Lazy(fake)), timeout=timeout)
+    client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=_Lazy(fake)), timeout=timeout)
     return FAKE_BASE, client
 
 
@@ -78,9 +53,20 @@ class _Lazy:
         await self.app(scope, receive, send)
 
 
+def _no_fake(name: str) -> Callable[[], Any]:
+    def refuse() -> Any:
+        raise RuntimeError(f"DST_{name.upper()}_URL is not set and no embedded {name} fake was given")
+
+    return refuse
+
+
 @asynccontextmanager
-async def build_gateway(settings: Settings) -> AsyncIterator[PartnerGateway]:
-    fakes = fake_apps(settings)
+async def build_gateway(
+    settings: Settings, fakes: PartnerFakes | None = None
+) -> AsyncIterator[PartnerGateway]:
+    """Each partner at its configured URL, else the embedded fake the caller hands over (the app
+    factory and the `dst` commands hand over the demo's)."""
+    fakes = fakes or {}
     t = settings.partner_timeout_s
     async with AsyncExitStack() as stack:
         clients = {}
@@ -91,7 +77,7 @@ async def build_gateway(settings: Settings) -> AsyncIterator[PartnerGateway]:
             ("ppms", settings.ppms_url),
             ("seoc", settings.seoc_url),
         ):
-            base, http = _client(stack, url, fakes[name], t)
+            base, http = _client(stack, url, fakes.get(name) or _no_fake(name), t)
             stack.push_async_callback(http.aclose)
             clients[name] = (base, http)
         routing: Any = DriveTimeEstimator()

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 from prometheus_client import Counter, Histogram
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -245,7 +245,7 @@ async def _attempt(
     except TimeoutError as error:
         _finish(partner, stats, breaker, started, FailureKind.TIMEOUT)
         raise PartnerError(partner, FailureKind.TIMEOUT, f"no answer within {timeout_s:g} s") from error
-    except httpx.HTTPError as error:
+    except httpx2.HTTPError as error:
         kind = transport_failure_kind(error)
         _finish(partner, stats, breaker, started, kind)
         raise PartnerError(partner, kind, f"transport failure: {type(error).__name__}") from error
@@ -295,29 +295,29 @@ def _count(partner: Partner, stats: PartnerStats | None, outcome: str) -> None:
 # --- HTTP → named failure mapping shared by the REST partner clients ---------------------------
 
 
-def transport_failure_kind(error: httpx.HTTPError) -> FailureKind:
-    if isinstance(error, httpx.TimeoutException):
+def transport_failure_kind(error: httpx2.HTTPError) -> FailureKind:
+    if isinstance(error, httpx2.TimeoutException):
         return FailureKind.TIMEOUT
     return FailureKind.UNAVAILABLE
 
 
 async def send(
     partner: Partner,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     url: str,
     *,
-    params: Mapping[str, str] | httpx.QueryParams | None = None,
+    params: Mapping[str, str] | httpx2.QueryParams | None = None,
     headers: Mapping[str, str] | None = None,
-) -> httpx.Response:
+) -> httpx2.Response:
     """GET `url`, turning transport failures into PartnerError (the URL is not echoed: it may hold PHI)."""
     try:
         return await http.get(url, params=params, headers=headers)
-    except httpx.HTTPError as error:
+    except httpx2.HTTPError as error:
         kind = transport_failure_kind(error)
         raise PartnerError(partner, kind, f"transport failure: {type(error).__name__}") from error
 
 
-def check_status(partner: Partner, response: httpx.Response) -> None:
+def check_status(partner: Partner, response: httpx2.Response) -> None:
     status = response.status_code
     # 429 is the partner shedding load (Lighthouse: 60 requests a minute): transient, so retryable.
     if status >= 500 or status == 429:
@@ -326,7 +326,7 @@ def check_status(partner: Partner, response: httpx.Response) -> None:
         raise PartnerError(partner, FailureKind.REJECTED, f"HTTP {status}")
 
 
-def decode_json(partner: Partner, response: httpx.Response) -> Any:
+def decode_json(partner: Partner, response: httpx2.Response) -> Any:
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as error:

@@ -1,11 +1,11 @@
-"""One SOAP exchange over the caller's httpx client, with transport and HTTP failures named per partner."""
+"""One SOAP exchange over the caller's httpx2 client, with transport and HTTP failures named per partner."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 from lxml import etree
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -14,7 +14,7 @@ LABELS = {Partner.MVI: "MVI", Partner.EE: "E&E"}
 
 
 async def exchange(
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     url: str,
     envelope: bytes,
     *,
@@ -31,16 +31,16 @@ async def exchange(
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": soap_action}
     try:
         response = await http.post(url, content=envelope, headers=headers)
-    except httpx.TimeoutException as exc:
+    except httpx2.TimeoutException as exc:
         raise PartnerError(partner, FailureKind.TIMEOUT, f"{label} did not answer in time") from exc
-    except httpx.TransportError as exc:
+    except httpx2.TransportError as exc:
         message = f"{label} could not be reached ({type(exc).__name__})"
         raise PartnerError(partner, FailureKind.UNAVAILABLE, message) from exc
     return read(response, partner=partner, parse_xml=parse_xml, fault_of=fault_of)
 
 
 def read(
-    response: httpx.Response,
+    response: httpx2.Response,
     *,
     partner: Partner,
     parse_xml: Callable[[bytes], Any],

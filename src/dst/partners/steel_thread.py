@@ -104,11 +104,12 @@ class PartnerCheck:
         }
 
 
-def resolve_test_icn(settings: Settings) -> str | None:
+def resolve_test_icn(settings: Settings, dev_patient: Callable[[], str | None] = lambda: None) -> str | None:
     """The ICN to check with, or None when the check is off.
 
-    An explicit `DST_STEEL_THREAD_ICN` wins (`skip` turns the check off). Unset, development uses the
-    first ordinary demo Veteran and production does not check: a real test patient must be chosen.
+    An explicit `DST_STEEL_THREAD_ICN` wins (`skip` turns the check off). Unset, development uses
+    `dev_patient()` (the app factory gives the demo's first ordinary Veteran) and production does not
+    check: a real test patient must be chosen.
     """
     configured = (settings.steel_thread_icn or "").strip()
     if configured.lower() == SKIP:
@@ -117,13 +118,7 @@ def resolve_test_icn(settings: Settings) -> str | None:
         return configured
     if not settings.is_dev:
         return None
-    from dst.demo.network import demo_network
-
-    return next(
-        v.icn
-        for v in demo_network().veterans
-        if v.scenario.startswith("Ordinary Veteran") and v.mvi_behaviour == "ok" and v.ee_behaviour == "ok"
-    )
+    return dev_patient()
 
 
 ResultListener = Callable[[Partner, "PartnerError | None", "PartnerCheck"], Awaitable[None]]
@@ -223,13 +218,16 @@ class SteelThread:
 
 
 def wanted(settings: Settings) -> bool:
-    """Is the check on? Cheap: the demo ICN itself is looked up in the background."""
+    """Is the check on? Cheap: the development patient itself is looked up in the background."""
     configured = (settings.steel_thread_icn or "").strip().lower()
     return configured != SKIP and (bool(configured) or settings.is_dev)
 
 
 def start(
-    gateway: PartnerGateway, settings: Settings, on_result: ResultListener | None = None
+    gateway: PartnerGateway,
+    settings: Settings,
+    on_result: ResultListener | None = None,
+    dev_patient: Callable[[], str | None] = lambda: None,
 ) -> tuple[SteelThread, asyncio.Task[None] | None]:
     """Build the check for the app's lifespan and start its loop (none when the check is off)."""
     thread = SteelThread(gateway, None, on_result=on_result)
@@ -238,8 +236,8 @@ def start(
     thread.enabled = True
 
     async def run() -> None:
-        # Building the demo network to find the default ICN takes a moment; start-up need not wait.
-        thread.icn = await anyio.to_thread.run_sync(resolve_test_icn, settings)
+        # Finding the development patient (the demo builds its network) takes a moment: no waiting.
+        thread.icn = await anyio.to_thread.run_sync(resolve_test_icn, settings, dev_patient)
         await thread.run_forever(settings.steel_thread_interval_s)
 
     return thread, asyncio.create_task(run())

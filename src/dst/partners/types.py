@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+EARTH_RADIUS_MILES = 3958.8  # mean Earth radius (IUGG)
+_HALF_DEGREE = math.pi / 360.0  # half a degree in radians: the haversine works on half-angles
+
+
+def great_circle_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Straight-line (great-circle) distance in statute miles, by the haversine; the demo build calls
+    it a few hundred thousand times, so it takes plain numbers."""
+    sin_dlat = math.sin((lat2 - lat1) * _HALF_DEGREE)
+    sin_dlng = math.sin((lng2 - lng1) * _HALF_DEGREE)
+    cosines = math.cos(lat1 * 2 * _HALF_DEGREE) * math.cos(lat2 * 2 * _HALF_DEGREE)
+    h = sin_dlat * sin_dlat + cosines * sin_dlng * sin_dlng
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True)
 class GeoPoint:
     lat: float
     lng: float
+
+    def miles_to(self, other: GeoPoint) -> float:
+        return great_circle_miles(self.lat, self.lng, other.lat, other.lng)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from dst.partners.types import FacilityRecord, GeoPoint
-from dst.reference.geo import bounding_box, miles_between
+from dst.reference.geo import bounding_box
 from dst.reference.models import Facility, FacilityService, FacilityWaitTime
 
 
@@ -62,7 +62,7 @@ def nearby_offering(
     found = []
     for facility_id, name, city, state, phone, lat, lng, va_days, cc_days, status in rows:
         location = GeoPoint(lat, lng)  # type: ignore[arg-type]  # the box filter excludes NULLs
-        miles = miles_between(point, location)
+        miles = point.miles_to(location)
         if miles <= radius_miles:
             found.append(
                 Nearby(facility_id, name, city, state, phone, location, miles, va_days, cc_days, status)

@@ -9,16 +9,6 @@ import zipcodes
 
 from dst.partners.types import GeoPoint
 
-EARTH_RADIUS_MILES = 3958.8
-
-
-def miles_between(a: GeoPoint, b: GeoPoint) -> float:
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat = lat2 - lat1
-    dlng = math.radians(b.lng - a.lng)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(h))
-
 
 def bounding_box(center: GeoPoint, radius_miles: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lng, max_lng) enclosing the circle; a cheap index-friendly prefilter."""

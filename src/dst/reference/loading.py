@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from dst.db.engine import build_engine, build_session_factory, transaction
+from dst.db.engine import one_transaction
 from dst.reference.seed import sync_national_reference
 
 
 def load_national_reference(url: str) -> None:
-    engine = build_engine(url)
-    try:
-        with transaction(build_session_factory(engine)) as session:
-            sync_national_reference(session)
-    finally:
-        engine.dispose()
+    with one_transaction(url) as session:
+        sync_national_reference(session)

@@ -3,14 +3,60 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from dst.consults.models import Decision, DstRecord
 from dst.eligibility import EligibilityResult
 from dst.reference.models import Station
 from dst.reports.models import DecisionFact
 from dst.reports.tallies import count_fact
+
+
+class CareCategorised(Protocol):
+    @property
+    def care_category(self) -> str: ...
+
+
+class DecidedRecord(Protocol):
+    """What a fact keeps of the DST record (dst.consults.models.DstRecord)."""
+
+    @property
+    def dst_id(self) -> str: ...
+    @property
+    def station(self) -> str: ...
+    @property
+    def urgency(self) -> str: ...
+    @property
+    def file_entry_date(self) -> date: ...
+    @property
+    def clinical_service(self) -> CareCategorised | None: ...
+
+
+class SavedDecision(Protocol):
+    """What a fact keeps of the decision (dst.consults.models.Decision)."""
+
+    @property
+    def revision(self) -> int: ...
+    @property
+    def clinical_service_name(self) -> str: ...
+    @property
+    def decided_at(self) -> datetime: ...
+    @property
+    def decided_role(self) -> str: ...
+    @property
+    def bmi_factor(self) -> str | None: ...
+    @property
+    def veteran_option(self) -> str: ...
+    @property
+    def forward(self) -> bool: ...
+    @property
+    def forward_to(self) -> str | None: ...
+    @property
+    def partner_errors(self) -> list[str]: ...
+    @property
+    def standards_version(self) -> str: ...
 
 
 def record_key(dst_id: str) -> str:
@@ -19,7 +65,7 @@ def record_key(dst_id: str) -> str:
 
 
 def write_decision_fact(
-    session: Session, record: DstRecord, decision: Decision, result: EligibilityResult
+    session: Session, record: DecidedRecord, decision: SavedDecision, result: EligibilityResult
 ) -> None:
     station = session.get(Station, record.station)
     fact = DecisionFact(

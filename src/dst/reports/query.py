@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
-from dst.consults.errors import Invalid
+from dst.errors import Invalid
 from dst.reference.models import ClinicalService, Station
 from dst.reports.measures import CELL_COLUMNS
 from dst.reports.models import report_cell

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults.errors import Invalid
+from dst.errors import Invalid
 from dst.reports import query, service
 from dst.reports.schemas import Report, ReportFilter, ReportIndexEntry
 from dst.reports.shape import TITLES

@@ -30,11 +30,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dst.auth import CALLER_STATE, Principal
 from dst.dsv import session as viewer_session
-from dst.web import deps
+from dst.web import deps, routes
 from dst.web.guards import refusal
 
 TITLES = {401: "Sign-in required", 403: "Forbidden"}
-DEV_ONLY_PREFIX = "/dev/"
 # Dependencies that decide from the request alone whether there is a caller at all.
 AUTHENTICATORS: tuple[Callable[..., Any], ...] = (
     deps.require_principal,
@@ -60,7 +59,7 @@ class _Gate:
             if authenticate is deps.require_principal:
                 principal = found
             elif principal is None and isinstance(found, viewer_session.Viewer):
-                principal = found.principal(request)
+                principal = found.principal(deps.client_ip(request))
         for role_check, parameter in self.role_checks:
             await _call(role_check, **{parameter: principal})
         return principal
@@ -149,7 +148,7 @@ class AuthenticateFirstMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"].startswith(DEV_ONLY_PREFIX) and not _is_dev(scope):
+        if scope["path"].startswith(routes.DEV) and not _is_dev(scope):
             # Development-only routes are not there in production: their own 404 answers, not a 401.
             await self.app(scope, receive, send)
             return

@@ -27,7 +27,7 @@ from dst.partners.errors import Partner
 from dst.reference import service as reference
 from dst.reference.models import Facility
 from dst.web import schematic
-from dst.web.deps import ClinicalUser, check_csrf, get_panels, in_transaction
+from dst.web.deps import ClinicalUser, check_csrf, get_panels, get_runtime, in_transaction
 from dst.web.security import CSP
 from dst.web.templating import render
 
@@ -82,7 +82,7 @@ async def _patient(request: Request, ctx: RecordContext) -> dict[str, Any]:
 
 async def _facilities(request: Request, ctx: RecordContext) -> dict[str, Any]:
     panel = await get_panels(request).facilities(ctx)
-    return {"facilities": serializers.facilities_json(ctx, panel, workflow.today())}
+    return {"facilities": serializers.facilities_json(ctx, panel, get_runtime(request).today())}
 
 
 async def _providers(request: Request, ctx: RecordContext) -> dict[str, Any]:
@@ -91,7 +91,7 @@ async def _providers(request: Request, ctx: RecordContext) -> dict[str, Any]:
 
 async def _eligibility(request: Request, ctx: RecordContext) -> dict[str, Any]:
     facilities, assessment = await asyncio.gather(
-        _facilities(request, ctx), workflow.assess_record(request, ctx)
+        _facilities(request, ctx), workflow.assess_record(get_runtime(request), ctx)
     )
     return {**facilities, "eligibility": serializers.eligibility_json(assessment), "labels": CRITERION_LABELS}
 

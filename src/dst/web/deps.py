@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from dst.auth import CLIENT_TOKENS, CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
 from dst.config import Settings
 from dst.consults.panels import Panels
-from dst.db.engine import transaction
-from dst.db.threads import run_db
+from dst.consults.runtime import Runtime
+from dst.db.threads import in_transaction as run_in_transaction
 
 T = TypeVar("T")
 
@@ -35,13 +35,7 @@ def get_panels(request: Request) -> Panels:
 
 async def in_transaction(request: Request, work: Callable[[Session], T], *, read_only: bool = False) -> T:
     """Run `work` in one database transaction on a worker thread, so the event loop never blocks."""
-    sessions = get_sessions(request)
-
-    def run() -> T:
-        with transaction(sessions, read_only=read_only) as session:
-            return work(session)
-
-    return await run_db(run)
+    return await run_in_transaction(get_sessions(request), work, read_only=read_only)
 
 
 def public_url(request: Request, route_name: str) -> str:
@@ -140,8 +134,19 @@ async def _panels(request: Request) -> Panels:
     return get_panels(request)
 
 
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def _runtime(request: Request) -> Runtime:
+    return get_runtime(request)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 PanelsDep = Annotated[Panels, Depends(_panels)]
+# What the workflows (dst.consults.workflow, dst.dsv.service) need from the running app.
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 
 def sign_in(request: Request, role: Role) -> None:

@@ -8,11 +8,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dst.auth import token_matches
-from dst.web.problems import JSON_PREFIXES, PLAIN_PREFIXES, problem
+from dst.web import routes
+from dst.web.problems import problem
 from dst.web.security import scope_headers
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-API_PREFIXES = ("/api/", "/ehrm-api/")
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -22,9 +22,9 @@ def refusal(
     """The same three shapes as the app's error handlers: plain text, problem+json, or a page."""
     path = scope.get("path", "")
     response: Response
-    if path.startswith(PLAIN_PREFIXES):
+    if path.startswith(routes.PLAIN):
         response = PlainTextResponse(f"{title}: {detail}", status_code=status)
-    elif path.startswith(JSON_PREFIXES):
+    elif path.startswith(routes.JSON):
         response = problem(status, title, detail)
     else:
         from dst.web.templating import render_error
@@ -91,7 +91,7 @@ class ApiCsrfMiddleware:
         if (
             scope["type"] != "http"
             or scope["method"] not in WRITE_METHODS
-            or not scope["path"].startswith(API_PREFIXES)
+            or not scope["path"].startswith(routes.APIS)
             or is_bearer(_header(scope, b"authorization"))
         ):
             await self.app(scope, receive, send)

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-import httpx
+import httpx2
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event, record_unidentified
 from dst.auth import PERSON_ROLES, Principal, Role
 from dst.config import Settings
-from dst.demo.views import safe_next
 from dst.web.deps import client_ip, current_principal, in_transaction, public_url
+from dst.web.security import safe_next
 
 log = logging.getLogger("dst.sign_in")
 router = APIRouter(include_in_schema=False)
@@ -89,7 +89,7 @@ async def sign_in(request: Request, next: Annotated[str, Query(max_length=2048)]
     redirect_uri = settings.oidc_redirect_uri or public_url(request, "oidc_callback")
     try:
         response: Response = await client.authorize_redirect(request, redirect_uri)
-    except (httpx.HTTPError, OAuthError, ValueError) as exc:
+    except (httpx2.HTTPError, OAuthError, ValueError) as exc:
         log.warning("identity provider unreachable at sign-in: %s", type(exc).__name__)
         raise HTTPException(503, "The VA single sign-on service did not answer. Try again shortly.") from exc
     return response
@@ -103,7 +103,7 @@ async def callback(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     try:
         token = await client.authorize_access_token(request)
-    except (OAuthError, JoseError, httpx.HTTPError, ValueError) as exc:
+    except (OAuthError, JoseError, httpx2.HTTPError, ValueError) as exc:
         await _audit_refusal(request, type(exc).__name__)
         raise HTTPException(401, "Sign-in did not complete. Start again from the DST sign-in link.") from exc
     claims = token.get("userinfo")

@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from dst.web.problems import JSON_PREFIXES, PLAIN_PREFIXES, PROBLEM_JSON
+from dst.web import routes
+from dst.web.problems import PROBLEM_JSON
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -48,9 +49,9 @@ MARK = "x-dst-errors-documented"
 
 def _error_content(path: str) -> dict[str, Any]:
     """The same three shapes as the error handlers: text for VistA and CTB, problem+json, or a page."""
-    if path.startswith(PLAIN_PREFIXES):
+    if path.startswith(routes.PLAIN):
         return {"text/plain": {"schema": {"type": "string"}}}
-    if path.startswith(JSON_PREFIXES):
+    if path.startswith(routes.JSON):
         return {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     return HTML
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event
 from dst.auth import PERSON_ROLES
 from dst.consults import workflow
-from dst.consults.errors import DstProblem
 from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.errors import DstProblem
 from dst.reference import service as reference
 from dst.web import dashboard
-from dst.web.deps import ClinicalUser, check_csrf, current_principal, in_transaction
+from dst.web.deps import ClinicalUser, check_csrf, current_principal, get_runtime, in_transaction
 from dst.web.problems import describe_validation
 from dst.web.templating import render
 
@@ -104,7 +104,7 @@ async def post_decision(request: Request, dst_id: str, principal: ClinicalUser) 
     try:
         body = decision_from_form(form)
         await workflow.save_decision(
-            request,
+            get_runtime(request),
             dst_id,
             body,
             principal,

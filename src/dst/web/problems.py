@@ -11,13 +11,12 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dst.consults.errors import DstProblem
+from dst.errors import DstProblem
+from dst.web import routes
 
 log = logging.getLogger("dst.web")
 
 PROBLEM_JSON = "application/problem+json"
-PLAIN_PREFIXES = ("/vs/", "/ctb/")
-JSON_PREFIXES = ("/api/", "/ehrm-api/", "/health", "/metrics")
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -40,12 +39,12 @@ def describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str
 
 def _wants_page(request: Request) -> bool:
     path = request.url.path
-    return not path.startswith(JSON_PREFIXES + PLAIN_PREFIXES)
+    return routes.is_page(path)
 
 
 def _respond(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
     path = request.url.path
-    if path.startswith(PLAIN_PREFIXES):
+    if path.startswith(routes.PLAIN):
         return PlainTextResponse(f"{title}: {detail}", status_code=status)
     if _wants_page(request):
         from dst.web.templating import render_error

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dst.web import routes
 from dst.web.guards import refusal
 
 SIGN_IN_PATHS = frozenset({"/sign-in", "/auth/callback", "/dev/sign-in"})
-MACHINE_PREFIXES = ("/vs/", "/ctb/")
 # Bounded so a flood from many addresses cannot grow memory without end; the oldest address is forgotten.
 MAX_TRACKED = 10_000
 MIN_SIGN_IN_BURST = 5
@@ -64,9 +64,9 @@ def classify(scope: Scope) -> str | None:
     path: str = scope["path"]
     if path in SIGN_IN_PATHS:
         return "sign-in"
-    if path.startswith(MACHINE_PREFIXES):
+    if path.startswith(routes.PLAIN):
         return "machine"
-    if path.startswith("/api/") and any(k == b"authorization" for k, _ in scope.get("headers", [])):
+    if path.startswith(routes.API) and any(k == b"authorization" for k, _ in scope.get("headers", [])):
         return "machine"
     return None
 

@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dst.web import routes
+
 CSP_TEMPLATE = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors {ancestors}; form-action 'self'"
@@ -21,7 +23,13 @@ HEADERS = {b"content-security-policy": CSP.encode(), **COMMON, b"x-frame-options
 HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 # Answers carry PHI (records, panels, the viewer, consult factors): no browser or proxy keeps a copy.
 NO_STORE = (b"cache-control", b"no-store")
-CACHEABLE_PREFIXES = ("/static/",)
+
+
+def safe_next(target: str) -> str:
+    """Only same-site paths: an open redirect would let a link sign someone in and send them away."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
 
 
 @lru_cache(maxsize=8)
@@ -45,7 +53,7 @@ def scope_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     chosen = list(
         headers_for(str(getattr(settings, "frame_ancestors", "")), bool(getattr(settings, "is_dev", True)))
     )
-    if not str(scope.get("path", "")).startswith(CACHEABLE_PREFIXES):
+    if not str(scope.get("path", "")).startswith(routes.CACHEABLE):
         chosen.append(NO_STORE)
     return chosen
 

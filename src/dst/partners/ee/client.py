@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.partners import soap
 from dst.partners.ee import wire
@@ -18,9 +18,9 @@ SECURITY_FAULTS = frozenset(
 
 
 class EeClient:
-    """Talks to E&E through the caller's httpx client, which owns timeouts, TLS and transport."""
+    """Talks to E&E through the caller's httpx2 client, which owns timeouts, TLS and transport."""
 
-    def __init__(self, base_url: str, http: httpx.AsyncClient, username: str, password: str) -> None:
+    def __init__(self, base_url: str, http: httpx2.AsyncClient, username: str, password: str) -> None:
         self._base_url = base_url
         self._http = http
         self._username = username

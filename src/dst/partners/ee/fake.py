@@ -1,8 +1,7 @@
-"""A stand-in E&E: answers getEESummary (CommunityCareInfo) for demo Veterans, WS-Security included."""
+"""A stand-in E&E: answers getEESummary (CommunityCareInfo) for the people given to it, with WS-Security."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,8 +13,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from dst.demo.model import DemoVeteran
 from dst.partners.ee import wire
+from dst.partners.fakes import PersonOnFile, delayed
 from dst.partners.types import Address
 
 XML_MEDIA_TYPE = "text/xml; charset=utf-8"
@@ -42,9 +41,9 @@ def _add(parent: Any, tag: str, text: str | None = None) -> Any:
 
 
 class FakeEe:
-    """Checks the UsernameToken, finds the demo Veteran by ICN and answers as E&E would."""
+    """Checks the UsernameToken, finds the person by ICN and answers as E&E would."""
 
-    def __init__(self, veterans: Sequence[DemoVeteran], *, username: str, password: str) -> None:
+    def __init__(self, veterans: Sequence[PersonOnFile], *, username: str, password: str) -> None:
         self._by_icn = {v.icn: v for v in veterans}
         self._username = username
         self._password = password
@@ -88,7 +87,7 @@ def build_fault(code: str, text: str) -> bytes:
     return wire.to_bytes(env)
 
 
-def build_summary(veteran: DemoVeteran) -> bytes:
+def build_summary(veteran: PersonOnFile) -> bytes:
     """getEESummaryResponse in its SOAP envelope, laid out like the mock-ee CommunityCareInfo data."""
     env = etree.Element(f"{{{wire.SOAP_ENV}}}Envelope", nsmap={"env": wire.SOAP_ENV})
     etree.SubElement(env, f"{{{wire.SOAP_ENV}}}Header")
@@ -145,7 +144,7 @@ def _eligibility(element: Any, code: str, description: str | None, effective: da
 
 
 def create_app(
-    veterans: Sequence[DemoVeteran],
+    veterans: Sequence[PersonOnFile],
     *,
     username: str = DEMO_USERNAME,
     password: str = DEMO_PASSWORD,
@@ -156,9 +155,7 @@ def create_app(
 
     async def endpoint(request: Request) -> Response:
         body = await request.body()
-        if latency_s > 0:
-            await asyncio.sleep(latency_s)
         status, payload = fake.respond(body)
         return Response(payload, status_code=status, media_type=XML_MEDIA_TYPE)
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=["POST"])])
+    return delayed(Starlette(routes=[Route("/{path:path}", endpoint, methods=["POST"])]), latency_s)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.facilities.nearby import MalformedBandError, NearbyAnswer, parse_nearby
@@ -60,7 +60,7 @@ class FacilitiesClient:
     def __init__(
         self,
         base_url: str,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         api_key: str,
         *,
         fetch_wait_times: bool = True,
@@ -106,7 +106,7 @@ class FacilitiesClient:
         self, point: GeoPoint, drive_time_minutes: int = 90, services: Sequence[str] = ()
     ) -> NearbyAnswer:
         """Facilities whose PSSG drive-time band holds `point` (the CCE pattern); none means none near."""
-        params = httpx.QueryParams(
+        params = httpx2.QueryParams(
             {
                 "lat": f"{point.lat:.6f}",
                 "lng": f"{point.lng:.6f}",
@@ -172,9 +172,9 @@ class FacilitiesClient:
             return None
         if not isinstance(raw, str):
             raise PartnerError(_P, FailureKind.MALFORMED, "links.next is not a URL")
-        target = httpx.URL(self.base_url).join(raw)
+        target = httpx2.URL(self.base_url).join(raw)
         # The apikey header goes wherever `next` points: refuse to follow it to another host.
-        if target.host != httpx.URL(self.base_url).host:
+        if target.host != httpx2.URL(self.base_url).host:
             raise PartnerError(_P, FailureKind.MALFORMED, "links.next points to another host")
         return None if str(target) in seen else str(target)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -10,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
 
 from dst.partners.facilities.nearby import MAX_DRIVE_TIME, estimated_bands, nearby_json
 from dst.partners.facilities.query import (
@@ -21,6 +21,7 @@ from dst.partners.facilities.query import (
 )
 from dst.partners.facilities.services import is_known_service, normalize_service_id
 from dst.partners.facilities.wire import detailed_services_json, facility_json
+from dst.partners.fakes import delayed
 from dst.partners.types import FacilityRecord, GeoPoint
 
 
@@ -109,7 +110,7 @@ def create_app(
     *,
     inline_wait_times: bool = False,
     path_prefix: str = "",
-) -> FastAPI:
+) -> ASGIApp:
     """Serve `/facilities`, `/facilities/{id}`, `/facilities/{id}/services`, `/ids` and `/nearby`.
 
     With `inline_wait_times` each facility also carries the 2022 v1 `waitTimes` block, which saves
@@ -123,8 +124,6 @@ def create_app(
 
     @app.middleware("http")
     async def gate(request: Request, call_next: Any) -> Any:
-        if latency_s:
-            await asyncio.sleep(latency_s)
         return _auth_failure(request, api_key) or await call_next(request)
 
     @routes.get("/facilities")
@@ -170,4 +169,4 @@ def create_app(
         return JSONResponse(nearby_json(estimated_bands(facilities, point, drive_time, services)))
 
     app.include_router(routes, prefix=path_prefix.rstrip("/"))
-    return app
+    return delayed(app, latency_s)

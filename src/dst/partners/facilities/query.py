@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from starlette.datastructures import QueryParams
 
 from dst.partners.facilities.services import is_known_service, normalize_service_id
-from dst.partners.routing.estimator import great_circle_miles
 from dst.partners.types import FacilityRecord, GeoPoint
 
 FACILITY_TYPES = {
@@ -175,7 +174,7 @@ def select(
     if query.origin is None:
         return [(r, None) for r in sorted(chosen, key=lambda r: r.facility_id)]
     origin = query.origin
-    located = [(r, great_circle_miles(origin, r.location)) for r in chosen if r.location is not None]
+    located = [(r, origin.miles_to(r.location)) for r in chosen if r.location is not None]
     if query.radius_miles is not None:
         located = [(r, d) for r, d in located if d <= query.radius_miles]
     return [(r, d) for r, d in sorted(located, key=lambda pair: pair[1])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.partners import soap
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -14,12 +14,12 @@ from dst.partners.types import Person
 
 
 class MviClient:
-    """Talks to MVI through the caller's httpx client, which owns timeouts, TLS and transport."""
+    """Talks to MVI through the caller's httpx2 client, which owns timeouts, TLS and transport."""
 
     def __init__(
         self,
         base_url: str,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         *,
         sender_id: str = wire.DST_SENDER_ID,
         processing_code: str = "T",

@@ -1,8 +1,7 @@
-"""A stand-in MVI: answers PRPA_IN201305UV02 queries from demo Veterans in MVI's own HL7 v3 shape."""
+"""A stand-in MVI: answers PRPA_IN201305UV02 queries about the people given to it, in MVI's HL7 v3 shape."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from copy import deepcopy
@@ -16,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from dst.demo.model import DemoVeteran
+from dst.partners.fakes import PersonOnFile, delayed
 from dst.partners.mvi import wire
 from dst.partners.mvi.wire import add, hl7, wildcard
 
@@ -112,9 +111,9 @@ def _attribute(element: Any, path: str, name: str) -> str | None:
 
 
 class FakeMvi:
-    """Looks demo Veterans up by ICN, EDIPI or traits and words the result as MVI would."""
+    """Looks the people it holds up by ICN, EDIPI or traits and words the result as MVI would."""
 
-    def __init__(self, veterans: Sequence[DemoVeteran]) -> None:
+    def __init__(self, veterans: Sequence[PersonOnFile]) -> None:
         self._veterans = tuple(veterans)
 
     def respond(self, body: bytes) -> tuple[int, bytes]:
@@ -125,7 +124,7 @@ class FakeMvi:
             return 500, soap_fault("env:Client", str(exc))
         return 200, self.answer(query)
 
-    def match(self, query: MviQuery) -> list[DemoVeteran]:
+    def match(self, query: MviQuery) -> list[PersonOnFile]:
         if query.icn is not None:
             return [v for v in self._veterans if v.icn == query.icn]
         if query.edipi is not None:
@@ -148,7 +147,7 @@ class FakeMvi:
         return build_answer(query, "AA", "OK", details=MATCH_THRESHOLDS, veteran=matches[0])
 
 
-def _has_traits(veteran: DemoVeteran, query: MviQuery) -> bool:
+def _has_traits(veteran: PersonOnFile, query: MviQuery) -> bool:
     def first_name(text: str) -> str:
         return next(iter(text.split()), "").casefold()
 
@@ -166,7 +165,7 @@ def build_answer(
     query_response: str,
     *,
     details: Sequence[Detail] = (),
-    veteran: DemoVeteran | None = None,
+    veteran: PersonOnFile | None = None,
 ) -> bytes:
     """A PRPA_IN201306UV02 laid out like MVI's recorded answers (header, ack, subject, queryAck, echo)."""
     env, message = wire.envelope("PRPA_IN201306UV02")
@@ -209,7 +208,7 @@ def _acknowledgement(message: Any, query: MviQuery, ack: str, details: Sequence[
         add(detail, "text", text)
 
 
-def _subject(act: Any, veteran: DemoVeteran) -> None:
+def _subject(act: Any, veteran: PersonOnFile) -> None:
     event = add(add(act, "subject", typeCode="SUBJ"), "registrationEvent", classCode="REG", moodCode="EVN")
     add(event, "id", nullFlavor="NA")
     add(event, "statusCode", code="active")
@@ -225,7 +224,7 @@ def _subject(act: Any, veteran: DemoVeteran) -> None:
     add(entity, "id", root=wire.VA_ROOT)
 
 
-def _patient_person(person: Any, veteran: DemoVeteran) -> None:
+def _patient_person(person: Any, veteran: PersonOnFile) -> None:
     name = add(person, "name", use="L")
     add(name, "given", veteran.given_name)
     add(name, "family", veteran.family_name)
@@ -265,15 +264,13 @@ def soap_fault(code: str, text: str) -> bytes:
     return wire.to_bytes(env)
 
 
-def create_app(veterans: Sequence[DemoVeteran], *, latency_s: float = 0.0) -> ASGIApp:
+def create_app(veterans: Sequence[PersonOnFile], *, latency_s: float = 0.0) -> ASGIApp:
     """ASGI app answering SOAP POSTs at `/` or any path below it (sites mount MVI under a prefix)."""
     fake = FakeMvi(veterans)
 
     async def endpoint(request: Request) -> Response:
         body = await request.body()
-        if latency_s > 0:
-            await asyncio.sleep(latency_s)
         status, payload = fake.respond(body)
         return Response(payload, status_code=status, media_type=XML_MEDIA_TYPE)
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=["POST"])])
+    return delayed(Starlette(routes=[Route("/{path:path}", endpoint, methods=["POST"])]), latency_s)

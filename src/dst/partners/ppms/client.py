@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.ppms.wire import NO_PROVIDERS_PREFIX, MalformedRowError, error_message, parse_provider
@@ -71,7 +71,7 @@ def _distance(provider: CommunityProvider) -> float:
 
 
 class PpmsClient:
-    def __init__(self, base_url: str, http: httpx.AsyncClient) -> None:
+    def __init__(self, base_url: str, http: httpx2.AsyncClient) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http
 
@@ -109,7 +109,7 @@ class PpmsClient:
         return _parse_rows(_value(decode_json(_P, response)))
 
 
-def _is_no_providers(response: httpx.Response) -> bool:
+def _is_no_providers(response: httpx2.Response) -> bool:
     try:
         message = error_message(response.json())
     except ValueError:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
 
+from dst.partners.fakes import delayed
 from dst.partners.ppms.index import CareSiteIndex
 from dst.partners.ppms.wire import NO_PROVIDERS_MESSAGE, provider_row, specialty_row
 from dst.partners.routing.estimator import estimated_minutes
@@ -102,7 +103,7 @@ def create_app(
     providers: Sequence[CommunityProvider],
     specialties: Sequence[Mapping[str, Any]] | None = None,
     latency_s: float = 0.0,
-) -> FastAPI:
+) -> ASGIApp:
     """`GET /v1.0/ProviderLocator` and `GET /v1.0/Specialties` in OData `value` envelopes.
 
     Without `specialties`, the list is every code the providers carry, named by its code.
@@ -117,8 +118,6 @@ def create_app(
 
     @app.get("/v1.0/ProviderLocator")
     async def provider_locator(request: Request) -> JSONResponse:
-        if latency_s:
-            await asyncio.sleep(latency_s)
         try:
             query = parse_locator_query(request.query_params)
         except BadLocatorQueryError as error:
@@ -131,8 +130,6 @@ def create_app(
 
     @app.get("/v1.0/Specialties")
     async def list_specialties() -> JSONResponse:
-        if latency_s:
-            await asyncio.sleep(latency_s)
         return JSONResponse({"@odata.context": f"{CONTEXT}#Specialties", "value": specialty_rows})
 
-    return app
+    return delayed(app, latency_s)

@@ -8,7 +8,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from dst.partners.routing.estimator import EARTH_RADIUS_MILES
+from dst.partners.types import EARTH_RADIUS_MILES
 
 CELL_DEGREES = 0.5  # about 35 miles of latitude: a 40-mile search reads a 3×3 to 4×4 block of cells
 MILES_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_MILES / 180.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-import httpx
+import httpx2
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.resilience import check_status, decode_json, require_mapping, send
@@ -22,7 +22,7 @@ def osrm_coordinates(points: Sequence[GeoPoint]) -> str:
 
 
 class RoutingClient:
-    def __init__(self, base_url: str, http: httpx.AsyncClient) -> None:
+    def __init__(self, base_url: str, http: httpx2.AsyncClient) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http
 
@@ -72,6 +72,6 @@ class DriveTimeSource(Protocol):
     ) -> list[DriveTime]: ...
 
 
-def drive_time_source(routing_url: str | None, http: httpx.AsyncClient) -> DriveTimeSource:
+def drive_time_source(routing_url: str | None, http: httpx2.AsyncClient) -> DriveTimeSource:
     """The OSRM client when a routing URL is configured, otherwise the labelled estimator."""
     return RoutingClient(routing_url, http) if routing_url else DriveTimeEstimator()

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from dst.partners.types import DriveTime, GeoPoint
 
-EARTH_RADIUS_MILES = 3958.8  # mean Earth radius (IUGG)
 # Roads are longer than the straight line between two points. Studies of US road networks put the
 # detour index (road distance ÷ great-circle distance) at about 1.2-1.4; 1.3 is the usual middle.
 ROAD_CIRCUITY_FACTOR = 1.3
 # Assumed door-to-door average speed, mixing local roads and highways. Deliberately plain: the
 # figure is labelled an estimate wherever it is shown.
 AVERAGE_SPEED_MPH = 50.0
-
-
-def great_circle_miles(a: GeoPoint, b: GeoPoint) -> float:
-    """Haversine distance in statute miles."""
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat = lat2 - lat1
-    dlng = math.radians(b.lng - a.lng)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
 
 
 def estimated_minutes(miles: float) -> float:
@@ -44,7 +33,7 @@ class DriveTimeEstimator:
         return [self.estimate(origin, destination_id, point) for destination_id, point in destinations]
 
     def estimate(self, origin: GeoPoint, destination_id: str, point: GeoPoint) -> DriveTime:
-        miles = great_circle_miles(origin, point)
+        miles = origin.miles_to(point)
         minutes = miles * self.circuity / self.speed_mph * 60.0
         method = f"estimate: {self.circuity:g} × straight-line {miles:.1f} mi at {self.speed_mph:g} mph"
         return DriveTime(destination_id, round(minutes, 1), source="estimate", method=method)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
 
+from dst.partners.fakes import delayed
 from dst.partners.routing.estimator import DriveTimeEstimator
 from dst.partners.types import GeoPoint
 
@@ -65,15 +65,13 @@ def table_answer(
     }
 
 
-def create_app(*, latency_s: float = 0.0, estimator: DriveTimeEstimator | None = None) -> FastAPI:
+def create_app(*, latency_s: float = 0.0, estimator: DriveTimeEstimator | None = None) -> ASGIApp:
     """`GET /table/v1/driving/{coordinates}?sources=…&annotations=duration`."""
     router = estimator or DriveTimeEstimator()
     app = FastAPI(title="Fake OSRM")
 
     @app.get("/table/v1/driving/{coordinates}")
     async def table(coordinates: str, request: Request) -> JSONResponse:
-        if latency_s:
-            await asyncio.sleep(latency_s)
         try:
             points = parse_coordinates(coordinates.removesuffix(".json"))
             sources = parse_indexes(request.query_params.get("sources"), len(points))
@@ -81,4 +79,4 @@ def create_app(*, latency_s: float = 0.0, estimator: DriveTimeEstimator | None =
             return JSONResponse({"code": "InvalidQuery", "message": str(error)}, status_code=400)
         return JSONResponse(table_answer(points, sources, router))
 
-    return app
+    return delayed(app, latency_s)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import httpx
+import httpx2
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.resilience import check_status, decode_json, send
@@ -19,7 +19,7 @@ _P = Partner.SEOC
 
 
 class SeocClient:
-    def __init__(self, base_url: str, http: httpx.AsyncClient) -> None:
+    def __init__(self, base_url: str, http: httpx2.AsyncClient) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http
 
