@@ -59,7 +59,7 @@ test-sqlite: install static
 # Without PostgreSQL's binaries the pass is skipped, loudly; under CI=true it fails.
 test-postgres: install static
 	@echo "test order: --randomly-seed=$(RANDOM_SEED)"
-	@scripts/with-postgres.sh env DST_TEST_ONLY_DB=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(RANDOM); \
+	@scripts/with-postgres.sh env DST_TEST_ONLY_DB=1 DST_TRACE_CONNECTIONS=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(RANDOM); \
 	  status=$$?; if [ $$status -eq 86 ]; then \
 	    if [ "$${CI:-}" = "true" ]; then echo "PostgreSQL binaries missing: CI must run the PostgreSQL pass" >&2; exit 1; fi; \
 	    echo "PostgreSQL run SKIPPED (no binaries)"; exit 0; fi; exit $$status
