@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import consult, days_from_today, key, ordinary, veteran
+from factories import consult, days_from_today, key, near_va, ordinary, veteran
 from harness import SERVICE, csrf_header, sign_in
 
 PROBLEM = "application/problem+json"
@@ -230,3 +230,16 @@ def test_scheduler_fields_are_for_scheduling_staff(client) -> None:
     )
     assert as_scheduler.status_code == 200, as_scheduler.text
     assert "wait-time" in as_scheduler.json()["basis"]
+
+
+def test_not_eligible_yet_is_pending_in_the_api_and_in_vistas_comment(client) -> None:
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    eligibility = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()
+    assert (eligibility["eligible"], eligibility["state"]) == (None, "pending-scheduling")
+    wait = next(c for c in eligibility["criteria"] if c["code"] == "wait-time")
+    assert wait["status"] == "unknown" and wait["details"]["decided_at"] == "scheduling"
+    saved = put(client, record["dstId"], {"veteranOption": "opt-out", "forward": False}).json()
+    lines = saved["consultFactorText"].split("^")
+    pending = "PENDING - no criterion met at ordering; wait time is decided at scheduling"
+    assert f"CCE-Community care eligible: {pending}" in lines
+    assert not any(line.startswith("CCE-") and "UNKNOWN" in line for line in lines)

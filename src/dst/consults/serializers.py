@@ -10,7 +10,7 @@ from dst.consults.evidence import Assessment, residence_source, residence_warnin
 from dst.consults.models import DstRecord
 from dst.consults.panels import FacilitiesPanel, PatientPanel, ProvidersPanel
 from dst.consults.workflow import decision_body
-from dst.eligibility import standard_for
+from dst.eligibility import VERDICTS, standard_for
 from dst.partners.errors import PartnerError
 from dst.partners.types import Address
 from dst.reference.catalog import CareCategory
@@ -163,6 +163,10 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
     result = assessment.result
     return {
         "eligible": result.eligible,
+        # eligible is null both while wait time waits for scheduling and when DST could not decide;
+        # state tells them apart (docs/eligibility.md).
+        "state": result.state,
+        "verdict": VERDICTS[result.state],
         "criteria": [
             {
                 "code": c.code,

@@ -8,7 +8,15 @@ from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput, FacilityOption
+from dst.eligibility.models import (
+    DECIDED_AT_SCHEDULING,
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    CriterionResult,
+    EligibilityInput,
+    FacilityOption,
+)
 from dst.eligibility.standards import STAT_WAIT_POLICY, AccessStandard
 from dst.reference.catalog import CareCategory
 
@@ -356,6 +364,8 @@ def _wait_result(
         "next_available_date": _iso(inp.next_available_date),
     }
     status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
+    if status == UNKNOWN and inp.next_available_date is None:
+        details["decided_at"] = DECIDED_AT_SCHEDULING
     return CriterionResult(code, status, text, citation, details), anchor
 
 

@@ -33,10 +33,12 @@ from dst.eligibility.models import (
     CRITERION_CODES,
     MET,
     NOT_MET,
+    PENDING_SCHEDULING,
     UNKNOWN,
     CriterionResult,
     EligibilityInput,
     EligibilityResult,
+    result_state,
 )
 from dst.eligibility.standards import ACCESS_STANDARDS, STAT, URGENCIES, AccessStandard, standard_for
 from dst.eligibility.standards import standards_version_on as _version_on
@@ -95,7 +97,7 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         warnings=tuple(warnings),
         wait_time_eligibility_date=wait_date,
         as_of=inp.as_of,
-        summary=_summary(eligible, (*criteria, *policy), basic_known=basic_known, offered=offered),
+        summary=_summary(eligible, basis, (*criteria, *policy), basic_known=basic_known, offered=offered),
         policy=policy,
     )
 
@@ -219,8 +221,19 @@ def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
 
 
 def _summary(
-    eligible: bool | None, criteria: tuple[CriterionResult, ...], *, basic_known: bool, offered: bool
+    eligible: bool | None,
+    basis: tuple[str, ...],
+    criteria: tuple[CriterionResult, ...],
+    *,
+    basic_known: bool,
+    offered: bool,
 ) -> str:
+    if result_state(eligible, basis, criteria) == PENDING_SCHEDULING:
+        tail = " Best medical interest may be considered now." if offered else ""
+        return (
+            "No criterion is met at ordering. Wait time is decided at scheduling, when VA's next "
+            f"available appointment is recorded.{tail}"
+        )
     if eligible:
         return f"Eligible for community care based on: {_labels(criteria, MET)}."
     if eligible is False:

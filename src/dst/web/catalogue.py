@@ -14,6 +14,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from dst.eligibility import VERDICTS
+from dst.eligibility.models import ELIGIBLE, NOT_ELIGIBLE, PENDING_SCHEDULING, UNDETERMINED
 from dst.operations.notices import Notice
 from dst.web.dashboard import PANEL_TITLES
 from dst.web.templating import render
@@ -53,9 +55,12 @@ def _patient(*, filled: bool, errors: bool = False) -> dict[str, Any]:
     }
 
 
-def _eligibility(eligible: bool | None) -> dict[str, Any]:
+def _eligibility(state: str) -> dict[str, Any]:
+    eligible = {ELIGIBLE: True, NOT_ELIGIBLE: False}.get(state)
     return {
         "eligible": eligible,
+        "state": state,
+        "verdict": VERDICTS[state],
         "summary": "one criterion met" if eligible else "",
         "basicIneligible": eligible is False,
         "standardsVersion": "2019-06-06",
@@ -119,9 +124,10 @@ def catalogue_context() -> dict[str, Any]:
             "partner error": {"errors": [PARTNER_ERROR], "note": None, "radiusMiles": 40, "providers": []},
         },
         "eligibility_states": {
-            "eligible": _eligibility(True),
-            "not eligible": _eligibility(False),
-            "not determined": _eligibility(None),
+            "eligible": _eligibility(ELIGIBLE),
+            "not eligible": _eligibility(NOT_ELIGIBLE),
+            "pending scheduling": _eligibility(PENDING_SCHEDULING),
+            "not determined": _eligibility(UNDETERMINED),
         },
         "viewer_problem": {
             "title": "Open the viewer from the EHR",
@@ -134,7 +140,12 @@ def catalogue_context() -> dict[str, Any]:
 
 
 # One page per eligibility verdict: the panel's criteria table is a landmark that may appear only once.
-ELIGIBILITY_STATES = {"eligible": True, "not-eligible": False, "not-determined": None}
+ELIGIBILITY_STATES = {
+    "eligible": ELIGIBLE,
+    "not-eligible": NOT_ELIGIBLE,
+    "pending-scheduling": PENDING_SCHEDULING,
+    "not-determined": UNDETERMINED,
+}
 
 NOTICES = (
     Notice(

@@ -1,0 +1,68 @@
+"""What clinicians and schedulers read on the pages, in real headless Chromium at 1024 and 1366 wide.
+
+Each test drives the CPRS simulator as a person would and runs axe-core on every state it reaches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from test_browser_journeys import launch_dst, order_consult
+
+from browser import browser, check_accessibility, doc_screenshot, needs_chromium, wait_for_panels
+from factories import near_va
+from live_server import serve
+
+pytestmark = needs_chromium
+__all__ = ["browser"]  # the module's Chromium, a fixture
+
+WIDTHS = (1024, 1366)
+
+
+@pytest.fixture
+def dst_url(app: Any) -> Iterator[str]:
+    with serve(app) as url:
+        yield url
+
+
+def open_page(browser: Any, base: str, width: int, role: str = "provider") -> Any:
+    context = browser.new_context(base_url=base, viewport={"width": width, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.goto(f"/dev/sign-in?role={role}&next=/dev/cprs")
+    page.wait_for_url("**/dev/cprs")
+    return page
+
+
+def open_dst(page: Any, who: Any, service: str) -> None:
+    """Order a consult for the Veteran in the CPRS simulator and open DST for it."""
+    order_consult(page, who, service)
+    launch_dst(page)
+    wait_for_panels(page)
+
+
+def no_sideways_scroll(page: Any) -> None:
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width[0]} px wide in a {width[1]} px window"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_not_eligible_yet_reads_as_waiting_for_scheduling_not_an_outage(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    page = open_page(browser, dst_url, width)
+    open_dst(page, near_va, "CARDIOLOGY")
+    verdict = page.locator("section[aria-labelledby=cc-h] .verdict")
+    assert verdict.get_attribute("class") == "verdict verdict-pending-scheduling"
+    text = verdict.text_content() or ""
+    assert "Not eligible yet: wait time is decided at scheduling" in text
+    assert "not yet determined" not in text and "could not be determined" not in text
+    colour = page.eval_on_selector(
+        "section[aria-labelledby=cc-h] .verdict p", "p => getComputedStyle(p).borderLeftColor"
+    )
+    assert colour == "rgb(0, 189, 227)"  # the note blue, not the outage yellow
+    check_accessibility(page, f"the not-eligible-yet dashboard at {width}")
+    doc_screenshot(page, f"pending-scheduling-{width}")
