@@ -66,3 +66,44 @@ def test_not_eligible_yet_reads_as_waiting_for_scheduling_not_an_outage(
     assert colour == "rgb(0, 189, 227)"  # the note blue, not the outage yellow
     check_accessibility(page, f"the not-eligible-yet dashboard at {width}")
     doc_screenshot(page, f"pending-scheduling-{width}")
+
+
+def in_days(page: Any, days: int) -> str:
+    return str(page.evaluate(f"new Date(Date.now() + {days}*864e5).toISOString().slice(0,10)"))
+
+
+def fact(page: Any, scope: str, term: str) -> str:
+    """The text of the definition whose term starts with `term`, inside `scope`."""
+    row = page.locator(f"{scope} dl.wait-dates div", has=page.locator("dt", has_text=term)).first
+    return str(row.locator("dd").text_content() or "")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_scheduler_dates_are_labelled_and_an_early_agreed_date_is_confirmed(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    page = open_page(browser, dst_url, width, role="scheduler")
+    open_dst(page, near_va, "CARDIOLOGY")
+    entry = page.evaluate("new Date().toISOString().slice(0,10)")
+    assert fact(page, "fieldset.scheduling", "File entry date").startswith(entry)
+    assert fact(page, "fieldset.scheduling", "28-day date").startswith(in_days(page, 28))
+    page.click("label[for=opt-opt-out]")
+    page.fill("#nextAvailableDate", in_days(page, 60))
+    page.fill("#veteranAgreedLaterDate", in_days(page, 50))
+    page.click("text=Save DST decision")
+    page.wait_for_selector("text=before VA's next available appointment")
+    assert page.locator("#agreedDateConfirmed").count() == 1
+    check_accessibility(page, f"the early agreed date awaiting confirmation at {width}")
+    doc_screenshot(page, f"agreed-date-confirm-{width}")
+
+    page.click("label[for=agreedDateConfirmed]")
+    page.click("text=Save DST decision")
+    page.wait_for_selector("#saved")
+    wait_for_panels(page)
+    panel = "section[aria-labelledby=cc-h]"
+    assert fact(page, panel, "28-day date").startswith(in_days(page, 28))
+    assert fact(page, panel, "Later date the Veteran agreed to").startswith(in_days(page, 50))
+    eligibility_date = fact(page, panel, "Wait-time eligibility date")
+    assert eligibility_date.startswith(in_days(page, 50)) and "agreed to" in eligibility_date
+    check_accessibility(page, f"the scheduler's saved dates at {width}")
+    doc_screenshot(page, f"scheduler-dates-{width}")

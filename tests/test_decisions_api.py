@@ -243,3 +243,55 @@ def test_not_eligible_yet_is_pending_in_the_api_and_in_vistas_comment(client) ->
     pending = "PENDING - no criterion met at ordering; wait time is decided at scheduling"
     assert f"CCE-Community care eligible: {pending}" in lines
     assert not any(line.startswith("CCE-") and "UNKNOWN" in line for line in lines)
+
+
+def test_an_agreed_date_before_the_next_available_appointment_needs_confirming(client) -> None:
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    body = {
+        "veteranOption": "opt-out",
+        "forward": False,
+        "nextAvailableDate": days_from_today(60),
+        "veteranAgreedLaterDate": days_from_today(50),
+    }
+    refused = put(client, record["dstId"], body)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == PROBLEM
+    assert "before VA's next available appointment" in refused.json()["detail"]
+    assert decision_count(client) == 0
+    confirmed = put(client, record["dstId"], {**body, "agreedDateConfirmed": True})
+    assert confirmed.status_code == 200, confirmed.text
+    assert "wait-time" in confirmed.json()["basis"]
+
+
+def test_the_wait_time_dates_are_each_named_with_the_agreed_date_apart_from_the_standard_date(client) -> None:
+    from datetime import date, timedelta
+
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    body = {
+        "veteranOption": "opt-out",
+        "forward": False,
+        "nextAvailableDate": days_from_today(45),
+        "veteranAgreedLaterDate": days_from_today(50),
+    }
+    assert put(client, record["dstId"], body).status_code == 200
+    dates = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()["waitTimeDates"]
+    entry = date.fromisoformat(record["fileEntryDate"])
+    assert dates["fileEntryDate"] == entry.isoformat()
+    assert (dates["standardDays"], dates["standardDate"]) == (28, (entry + timedelta(days=28)).isoformat())
+    assert dates["eligibilityDate"] == days_from_today(50) and dates["limitSetBy"] == "veteran-agreed"
+    assert dates["veteranAgreedLaterDate"] == days_from_today(50)
+
+
+def test_an_agreed_date_not_later_than_the_standard_date_is_flagged(client) -> None:
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    body = {
+        "veteranOption": "opt-out",
+        "forward": False,
+        "nextAvailableDate": days_from_today(10),
+        "veteranAgreedLaterDate": days_from_today(20),
+    }
+    saved = put(client, record["dstId"], body)
+    assert saved.status_code == 200, saved.text
+    eligibility = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()
+    assert eligibility["waitTimeDates"]["limitSetBy"] == "file-entry"
+    assert any("does not move the wait-time limit" in w for w in eligibility["warnings"])

@@ -87,5 +87,12 @@ class DecisionIn(CamelModel):
     bmi: BmiIn | None = None
     next_available_date: date | None = None
     veteran_agreed_later_date: date | None = None
+    agreed_date_confirmed: bool = Field(
+        default=False,
+        description=(
+            "The scheduler confirms a veteranAgreedLaterDate before nextAvailableDate: VA has no "
+            "appointment on the agreed date, so DST refuses it (422) unless confirmed"
+        ),
+    )
     clinical_service: PlainText | None = Field(default=None, max_length=80)
     base_version: int | None = Field(default=None, ge=1)

@@ -10,7 +10,7 @@ from dst.consults.evidence import Assessment, residence_source, residence_warnin
 from dst.consults.models import DstRecord
 from dst.consults.panels import FacilitiesPanel, PatientPanel, ProvidersPanel
 from dst.consults.workflow import decision_body
-from dst.eligibility import VERDICTS, standard_for
+from dst.eligibility import VERDICTS, EligibilityResult, standard_for
 from dst.partners.errors import PartnerError
 from dst.partners.types import Address
 from dst.reference.catalog import CareCategory
@@ -193,9 +193,31 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
         "bmiOffered": result.bmi_offered,
         "basicIneligible": result.basic_ineligible,
         "waitTimeEligibilityDate": _iso(result.wait_time_eligibility_date),
+        "waitTimeDates": wait_time_dates(result),
         "summary": result.summary,
         "warnings": list(result.warnings),
         "partnerErrors": list(assessment.partner_errors),
+    }
+
+
+def wait_time_dates(result: EligibilityResult) -> dict[str, Any] | None:
+    """Each date the wait-time answer rests on, named for what it is (None when not computed)."""
+    try:
+        details = result.criterion("wait-time").details
+    except KeyError:
+        return None
+    if not details.get("standard_date"):
+        return None
+    return {
+        "fileEntryDate": details.get("file_entry_date"),
+        "standardDays": details.get("standard_days"),
+        "standardDate": details.get("standard_date"),
+        # "file-entry", "veteran-agreed" or "clinically-indicated": which date set the limit.
+        "limitSetBy": details.get("anchor"),
+        "eligibilityDate": details.get("wait_time_eligibility_date"),
+        "veteranAgreedLaterDate": details.get("veteran_agreed_later_date"),
+        "clinicallyIndicatedDate": details.get("clinically_indicated_date"),
+        "nextAvailableDate": details.get("next_available_date"),
     }
 
 

@@ -362,6 +362,8 @@ def _wait_result(
         "wait_time_eligibility_date": dates.anchor,
         "anchor": anchor_kind,
         "next_available_date": _iso(inp.next_available_date),
+        "veteran_agreed_later_date": _iso(inp.veteran_agreed_later_date),
+        "clinically_indicated_date": _iso(inp.clinically_indicated_date),
     }
     status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
     if status == UNKNOWN and inp.next_available_date is None:
@@ -446,6 +448,31 @@ def _wait_outcome(
             f"({standard.wait_citation}). Record whether the Veteran agreed to the later date."
         )
     return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."
+
+
+def agreed_date_warnings(inp: EligibilityInput, standard: AccessStandard | None) -> list[str]:
+    """An agreed date that cannot do what it is recorded for: say so beside the answer."""
+    agreed, start = inp.veteran_agreed_later_date, inp.file_entry_date
+    if agreed is None or standard is None or start is None:
+        return []
+    days = standard.wait_days
+    standard_date = start + timedelta(days=days)
+    warnings = []
+    if agreed <= standard_date:
+        warnings.append(
+            f"The date the Veteran agreed to ({agreed.isoformat()}) is not later than the {days}-day "
+            f"date {standard_date.isoformat()} (file entry date {start.isoformat()} plus {days} days), "
+            "so it does not move the wait-time limit: only a later date the Veteran agrees to does "
+            f"({standard.wait_citation})."
+        )
+    available = inp.next_available_date
+    if available is not None and agreed < available:
+        warnings.append(
+            f"The date the Veteran agreed to ({agreed.isoformat()}) is before VA's next available "
+            f"appointment ({available.isoformat()}): VA has no appointment on that date, so check with "
+            "the Veteran which date they agreed to."
+        )
+    return warnings
 
 
 def _iso(value: date | None) -> str | None:

@@ -8,6 +8,7 @@ from dst.eligibility.access import (
     A4,
     EE_GEOCODE,
     FacilityScan,
+    agreed_date_warnings,
     drive_time,
     drive_warnings,
     residence_problem,
@@ -69,6 +70,7 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         return _basic_ineligible(inp, ee, version, warnings)
     standard, no_standard = _standard(inp, standards)
     wait, wait_date = wait_time(inp, standard, no_standard)
+    warnings.extend(agreed_date_warnings(inp, standard))
     # Built in CRITERION_CODES order; best medical interest is appended last and moved into place.
     before_bmi = [
         *ee_criteria(ee, inp),

@@ -160,7 +160,14 @@ def form_from_entries(entries: dict[str, Any] | None) -> dict[str, Any]:
         "bmiExplanation": (entries.get("bmi") or {}).get("explanation"),
         "nextAvailableDate": entries.get("nextAvailableDate"),
         "veteranAgreedLaterDate": entries.get("veteranAgreedLaterDate"),
+        # A saved agreed date before the next available appointment was confirmed when it was saved.
+        "agreedDateConfirmed": "yes" if _agreed_before_available(entries) else None,
     }
+
+
+def _agreed_before_available(entries: dict[str, Any]) -> bool:
+    agreed, available = entries.get("veteranAgreedLaterDate"), entries.get("nextAvailableDate")
+    return bool(agreed and available and str(agreed) < str(available))
 
 
 async def page_context(request: Request, dst_id: str, principal: Principal, *, live: bool) -> dict[str, Any]:

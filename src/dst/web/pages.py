@@ -148,6 +148,7 @@ def decision_from_form(form: dict[str, str]) -> DecisionIn:
             "bmi": bmi,
             "nextAvailableDate": value("nextAvailableDate"),
             "veteranAgreedLaterDate": value("veteranAgreedLaterDate"),
+            "agreedDateConfirmed": value("agreedDateConfirmed") == "yes",
             "baseVersion": value("baseVersion"),
         }
     )
