@@ -28,6 +28,16 @@ def put(client, dst_id: str, body: dict[str, Any], headers: dict[str, str] | Non
     )
 
 
+def opt_out_scheduled(*, next_available: int, agreed: int) -> dict[str, Any]:
+    """An opt-out decision with the scheduler's two dates, given in days from today."""
+    return {
+        "veteranOption": "opt-out",
+        "forward": False,
+        "nextAvailableDate": days_from_today(next_available),
+        "veteranAgreedLaterDate": days_from_today(agreed),
+    }
+
+
 def decision_count(client) -> int:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
@@ -247,12 +257,7 @@ def test_not_eligible_yet_is_pending_in_the_api_and_in_vistas_comment(client) ->
 
 def test_an_agreed_date_before_the_next_available_appointment_needs_confirming(client) -> None:
     record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
-    body = {
-        "veteranOption": "opt-out",
-        "forward": False,
-        "nextAvailableDate": days_from_today(60),
-        "veteranAgreedLaterDate": days_from_today(50),
-    }
+    body = opt_out_scheduled(next_available=60, agreed=50)
     refused = put(client, record["dstId"], body)
     assert refused.status_code == 422
     assert refused.headers["content-type"] == PROBLEM
@@ -267,12 +272,7 @@ def test_the_wait_time_dates_are_each_named_with_the_agreed_date_apart_from_the_
     from datetime import date, timedelta
 
     record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
-    body = {
-        "veteranOption": "opt-out",
-        "forward": False,
-        "nextAvailableDate": days_from_today(45),
-        "veteranAgreedLaterDate": days_from_today(50),
-    }
+    body = opt_out_scheduled(next_available=45, agreed=50)
     assert put(client, record["dstId"], body).status_code == 200
     dates = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()["waitTimeDates"]
     entry = date.fromisoformat(record["fileEntryDate"])
@@ -284,12 +284,7 @@ def test_the_wait_time_dates_are_each_named_with_the_agreed_date_apart_from_the_
 
 def test_an_agreed_date_not_later_than_the_standard_date_is_flagged(client) -> None:
     record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
-    body = {
-        "veteranOption": "opt-out",
-        "forward": False,
-        "nextAvailableDate": days_from_today(10),
-        "veteranAgreedLaterDate": days_from_today(20),
-    }
+    body = opt_out_scheduled(next_available=10, agreed=20)
     saved = put(client, record["dstId"], body)
     assert saved.status_code == 200, saved.text
     eligibility = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()
