@@ -13,7 +13,7 @@ import pytest
 from test_browser_journeys import launch_dst, order_consult
 
 from browser import browser, check_accessibility, doc_screenshot, needs_chromium, wait_for_panels
-from factories import near_va
+from factories import near_va, veteran
 from live_server import serve
 
 pytestmark = needs_chromium
@@ -107,3 +107,40 @@ def test_scheduler_dates_are_labelled_and_an_early_agreed_date_is_confirmed(
     assert eligibility_date.startswith(in_days(page, 50)) and "agreed to" in eligibility_date
     check_accessibility(page, f"the scheduler's saved dates at {width}")
     doc_screenshot(page, f"scheduler-dates-{width}")
+
+
+def mvi_says(behaviour: str) -> Any:
+    return lambda v: v.mvi_behaviour == behaviour
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_mvi_not_found_is_searched_again_by_traits_and_a_multiple_match_shows_no_drive_times(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    page = open_page(browser, dst_url, width)
+    open_dst(page, mvi_says("multiple-matches"), "CARDIOLOGY")
+    facilities = page.locator("section[aria-labelledby=fac-h]")
+    assert facilities.locator("table").count() == 0
+    assert "more than one Veteran" in (facilities.text_content() or "")
+    drive = page.locator("section[aria-labelledby=cc-h] tr", has_text="Drive time").text_content() or ""
+    assert "Search MVI again" in drive and "Enrollment System" not in drive
+    check_accessibility(page, f"the multiple-match dashboard at {width}")
+
+    page.goto("/dev/cprs")
+    v = veteran(mvi_says("not-found"))
+    open_dst(page, mvi_says("not-found"), "CARDIOLOGY")
+    form = page.locator("form.identify-form")
+    assert form.count() == 1
+    check_accessibility(page, f"the search-by-traits form at {width}")
+    doc_screenshot(page, f"mvi-search-by-traits-{width}")
+    page.fill("#given", v.given_name.split()[0])
+    page.fill("#family", v.family_name)
+    page.fill("#birthDate", v.birth_date.isoformat())
+    page.fill("#ssn", v.ssn)
+    page.click("form.identify-form button[type=submit]")
+    page.wait_for_selector("text=MVI identified the Veteran")
+    wait_for_panels(page)
+    assert "?" not in page.url, "the traits never travel in the URL"
+    assert page.locator("form.identify-form").count() == 0
+    assert page.locator("section[aria-labelledby=fac-h] table").count() == 1
+    check_accessibility(page, f"the dashboard after identifying the Veteran at {width}")

@@ -96,3 +96,14 @@ class DecisionIn(CamelModel):
     )
     clinical_service: PlainText | None = Field(default=None, max_length=80)
     base_version: int | None = Field(default=None, ge=1)
+
+
+class TraitsIn(CamelModel):
+    """What MVI's attended search by traits requires: given and family name, birth date, whole SSN."""
+
+    given: str = Field(min_length=1, max_length=50)
+    family: str = Field(min_length=1, max_length=50)
+    birth_date: date
+    ssn: Annotated[str, BeforeValidator(lambda v: re.sub(r"[\s-]", "", v) if isinstance(v, str) else v)] = (
+        Field(pattern=r"^[0-9]{9}$", description="nine digits; spaces and dashes are ignored")
+    )

@@ -8,10 +8,10 @@ from typing import Any
 from dst.consults.context import RecordContext
 from dst.consults.evidence import Assessment, residence_source, residence_warning
 from dst.consults.models import DstRecord
-from dst.consults.panels import FacilitiesPanel, PatientPanel, ProvidersPanel
+from dst.consults.panels import IDENTITY_FAILURES, FacilitiesPanel, PatientPanel, ProvidersPanel
 from dst.consults.workflow import decision_body
 from dst.eligibility import VERDICTS, EligibilityResult, standard_for
-from dst.partners.errors import PartnerError
+from dst.partners.errors import Partner, PartnerError
 from dst.partners.types import Address
 from dst.reference.catalog import CareCategory
 from dst.reference.models import SeocEntry
@@ -98,6 +98,10 @@ def patient_json(panel: PatientPanel) -> dict[str, Any]:
         "addressChangeDate": _iso(ee.address_change_date) if ee else None,
         "enrollmentStatus": ee.enrollment_status if ee else None,
         "errors": errors_json(panel.errors),
+        # MVI answered but identified no one (not found, several found): the Veteran panel offers
+        # the search by traits.
+        "identifyByTraits": person is None
+        and any(e.partner is Partner.MVI and e.kind in IDENTITY_FAILURES for e in panel.errors),
     }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event
 from dst.consults.models import DstRecord
 from dst.demo.gmrc import Consult, Gmrc
-from dst.demo.network import demo_patients
+from dst.demo.network import demo_network, demo_patients
 from dst.reference.models import ConsultService
 from dst.reference.service import resolve_consult_service
 from dst.web.deps import ClinicalUser, check_csrf, in_transaction
@@ -127,16 +127,23 @@ def _launch_params(state: dict[str, Any], order: dict[str, Any]) -> dict[str, st
     params = {
         "station": state["station"],
         "dfn": state["dfn"],
-        "icn": state["icn"],
         "consultService": order["service"],
         "urgency": order["urgency"],
         "fileEntryDate": order["fileEntryDate"],
         "consultNumber": order["consultNumber"],
         "orderNumber": order["orderNumber"],
     }
+    if _vista_holds_icn(state["icn"]):
+        params["icn"] = state["icn"]
     if order["signed"]:
         params["signed"] = "true"
     return params
+
+
+def _vista_holds_icn(icn: str) -> bool:
+    """The "MVI not found" demo Veteran is registered at the station without a national ICN, so
+    Consult Toolbox sends only the DFN and DST must identify the Veteran (by traits, if need be)."""
+    return next((v.mvi_behaviour for v in demo_network().veterans if v.icn == icn), "ok") != "not-found"
 
 
 def _find_record(session: Session, station: str, consult_number: str) -> DstRecord | None:

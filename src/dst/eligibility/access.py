@@ -47,6 +47,18 @@ def service_name(inp: EligibilityInput) -> str:
     return inp.clinical_service or "this clinical service"
 
 
+def identify_first(inp: EligibilityInput) -> str:
+    """What to do when MVI did not identify the Veteran: the fix is the identity, not E&E or the address."""
+    if inp.identity_error in ("MVI-NOT-FOUND", "MVI-MULTIPLE-MATCHES"):
+        return (
+            "Search MVI again with the Veteran's name, date of birth and SSN (Veteran panel); if MVI still "
+            "finds no one or more than one Veteran, report it to the Enterprise Service Desk for MVI."
+        )
+    return (
+        "Reload DST to ask MVI again; if it keeps failing, report it to the Enterprise Service Desk for MVI."
+    )
+
+
 def minutes_text(minutes: float) -> str:
     return f"{minutes:.0f}" if float(minutes).is_integer() else f"{minutes:.1f}"
 
@@ -188,6 +200,14 @@ def drive_time(
         return CriterionResult("drive-time", UNKNOWN, no_standard, A4, {})
     words = standard_words(standard)
     citation = words.drive_citation
+    if scan is None and inp.identity_error:
+        text = (
+            f"Drive times were not looked up because MVI did not identify the Veteran "
+            f"({inp.identity_error}). {identify_first(inp)}"
+        )
+        return CriterionResult(
+            "drive-time", UNKNOWN, text, citation, {"standard_minutes": standard.drive_minutes}
+        )
     if scan is None:
         why = f" ({inp.facilities_error})" if inp.facilities_error else ""
         text = (

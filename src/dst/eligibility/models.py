@@ -75,6 +75,9 @@ class EligibilityInput:
     as_of: date
     vce_codes: tuple[VceInput, ...] | None = None  # None: E&E could not be reached
     ee_error: str | None = None
+    # MVI's failure code when it did not identify the Veteran (E&E and drive times then unused):
+    # the evidence points at identifying the Veteran, not at E&E or the address.
+    identity_error: str | None = None
     residence_state: str | None = None
     # Where the drive times start: "ee-geocode" (E&E's geocode of the residential address) or
     # "zip-centroid" (no geocode; the centre of the residential ZIP code); None when not stated.

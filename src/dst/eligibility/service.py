@@ -146,6 +146,14 @@ def _urgency(inp: EligibilityInput) -> str:
 
 def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: FacilityScan | None) -> list[str]:
     warnings: list[str] = []
+    if ee is None and inp.identity_error:
+        # Nothing from E&E was used, so its absent address is not the problem: the identity is.
+        return [
+            f"MVI did not identify the Veteran ({inp.identity_error}), so DST used nothing from E&E and "
+            "looked up no drive times: basic community care eligibility (code X) cannot be ruled out "
+            "until the Veteran is identified.",
+            *explanation_warnings(inp),
+        ]
     if ee is None:
         why = f" ({inp.ee_error})" if inp.ee_error else ""
         warnings.append(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults import serializers, service, workflow
+from dst.consults import identity, serializers, service, workflow
 from dst.consults.context import RecordContext
 from dst.eligibility import BMI_FACTORS, CRITERION_LABELS
 from dst.reference import service as reference
@@ -40,6 +40,19 @@ PANEL_TITLES = {
     "providers": "community providers",
     "decision": "the decision form",
 }
+
+
+IDENTIFY_OUTCOME = "identify-outcome"  # the session key holding the last MVI search's outcome code
+
+
+def identify_outcome(request: Request, dst_id: str) -> dict[str, str] | None:
+    """The outcome of the MVI search by traits just made for this record, shown once."""
+    held = request.session.get(IDENTIFY_OUTCOME)
+    if not held or held.get("dstId") != dst_id:
+        return None
+    request.session.pop(IDENTIFY_OUTCOME, None)
+    code = held.get("outcome", "")
+    return {"code": code, "text": identity.outcome_text(code), "found": code == identity.IDENTIFIED}
 
 
 def record_reads(
@@ -183,6 +196,7 @@ async def page_context(request: Request, dst_id: str, principal: Principal, *, l
     }
     if live:
         return base
+    base["identify_outcome"] = identify_outcome(request, dst_id)
     gathered = await asyncio.gather(*(GATHER[name](request, ctx) for name in ("map", "decision")))
     for part in gathered:
         base.update(part)
@@ -215,6 +229,8 @@ async def panel_fragment(request: Request, dst_id: str, name: str, principal: Cl
         request, record_reads(dst_id, principal, action, full=name == "decision")
     )
     context: dict[str, Any] = {"name": name, "live": True, **data}
+    if name == "patient":
+        context["identify_outcome"] = identify_outcome(request, dst_id)
     if name == "decision":
         context |= {
             "form": form_from_entries(data["record"]["entries"]),
