@@ -144,3 +144,29 @@ def test_mvi_not_found_is_searched_again_by_traits_and_a_multiple_match_shows_no
     assert page.locator("form.identify-form").count() == 0
     assert page.locator("section[aria-labelledby=fac-h] table").count() == 1
     check_accessibility(page, f"the dashboard after identifying the Veteran at {width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_filed_wait_time_line_is_whole_and_its_preview_wraps_between_words(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    page = open_page(browser, dst_url, width)
+    open_dst(page, near_va, "CARDIOLOGY")
+    page.click("label[for=opt-opt-out]")
+    page.click("text=Save DST decision")
+    page.wait_for_selector("#saved")
+    preview = page.locator(".factor-lines li", has_text="WTE-Wait time:")
+    line = preview.text_content() or ""
+    assert "..." not in line and line.endswith(", 38 CFR 17.4040(a)(2)(ii)).")
+    style = preview.locator("code").evaluate(
+        "c => [getComputedStyle(c).wordBreak, getComputedStyle(c).overflowWrap]"
+    )
+    assert style == ["normal", "break-word"]
+    check_accessibility(page, f"the saved decision's comment preview at {width}")
+    doc_screenshot(page, f"comment-preview-{width}")
+
+    page.click("text=Close DST and return to the CPRS simulator")
+    page.click("#sign")
+    page.wait_for_selector("#signed")
+    filed = page.locator(".cprs-comment li", has_text="WTE-Wait time:").text_content()
+    assert filed == line
