@@ -170,3 +170,47 @@ def test_the_filed_wait_time_line_is_whole_and_its_preview_wraps_between_words(
     page.wait_for_selector("#signed")
     filed = page.locator(".cprs-comment li", has_text="WTE-Wait time:").text_content()
     assert filed == line
+
+
+def save_decisions(base: str, count: int) -> None:
+    """Decisions saved through the API, as machine clients do, so the reports have rows."""
+    import httpx
+
+    from factories import consult, key, ordinary
+    from harness import SERVICE
+
+    with httpx.Client(base_url=base, headers=SERVICE) as api:
+        for v in [v for v in demo_veterans() if ordinary(v)][:count]:
+            record = api.post("/api/v1/dst", json=consult(v)).json()
+            body = {"veteranOption": "opt-out", "forward": False}
+            assert (
+                api.put(f"/api/v1/dst/{record['dstId']}/decision", json=body, headers=key()).status_code
+                == 200
+            )
+
+
+def demo_veterans() -> Any:
+    from dst.demo.network import demo_network
+
+    return demo_network().veterans
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_reports_fit_the_window_and_their_tables_can_be_scrolled_by_keyboard(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    save_decisions(dst_url, 6)
+    page = open_page(browser, dst_url, width, role="reporting")
+    for path in ("/reports", "/reports/access-standards", "/reports/dst-use"):
+        page.goto(path)
+        no_sideways_scroll(page)
+        regions = page.locator(".table-scroll")
+        assert regions.count() > 0
+        for i in range(regions.count()):
+            assert regions.nth(i).get_attribute("tabindex") == "0"
+        check_accessibility(page, f"{path} at {width}")
+    page.select_option("#station", index=1)
+    page.click("form.report-filter button[type=submit]")
+    page.wait_for_load_state()
+    no_sideways_scroll(page)
+    doc_screenshot(page, f"reports-dst-use-{width}")

@@ -24,8 +24,8 @@ from dst.consults.models import DstRecord
 from dst.demo.gmrc import Consult, Gmrc
 from dst.demo.network import demo_network, demo_patients
 from dst.reference.models import ConsultService
-from dst.reference.service import resolve_consult_service
 from dst.web.deps import ClinicalUser, check_csrf, in_transaction
+from dst.web.sessions import COOKIE
 from dst.web.templating import render
 
 STATE = "cprs"
@@ -101,12 +101,7 @@ async def order_consult(
     state = _state(request)
     if not state.get("icn"):
         raise HTTPException(400, "Choose a demo Veteran before ordering a consult.")
-    mapped = await in_transaction(
-        request,
-        lambda s: (
-            resolve_consult_service(s, station=state["station"], name=service).clinical_service is not None
-        ),
-    )
+    mapped = await _ask_consult_toolbox(request, station=state["station"], service=service)
     state["order"] = {
         "service": service,
         "urgency": urgency,
@@ -206,6 +201,19 @@ async def _order_event(request: Request, state: dict[str, Any], order: dict[str,
     }
     state["order"] = order
     request.session[STATE] = state
+
+
+async def _ask_consult_toolbox(request: Request, *, station: str, service: str) -> bool:
+    """Consult Toolbox's requires-dst question, asked over HTTP as CTB asks it, by the signed-in user.
+
+    Asking it here (rather than resolving the service directly) is what makes the simulator's orders
+    count in the "DST use" report: only authenticated requires-dst answers are counted.
+    """
+    transport = httpx.ASGITransport(app=request.app)
+    cookies = {COOKIE: request.cookies.get(COOKIE, "")}
+    async with httpx.AsyncClient(transport=transport, base_url=str(request.base_url), cookies=cookies) as ctb:
+        answer = await ctb.get("/ctb/v1/requires-dst", params={"service": service, "station": station})
+    return answer.status_code == 200 and answer.text == "TRUE"
 
 
 def _in_process_get(request: Request) -> Any:
