@@ -214,3 +214,42 @@ def test_reports_fit_the_window_and_their_tables_can_be_scrolled_by_keyboard(
     page.wait_for_load_state()
     no_sideways_scroll(page)
     doc_screenshot(page, f"reports-dst-use-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_cardiology_providers_are_cardiologists_and_the_map_key_matches_its_markers(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    from dst.partners.ppms.specialties import specialty_name
+    from dst.reference.catalog import NATIONAL_CLINICAL_SERVICES
+
+    cardiology = next(s for s in NATIONAL_CLINICAL_SERVICES if s.name == "CARDIOLOGY")
+    allowed = {specialty_name(code) for code in cardiology.ppms_specialty_codes}
+    page = open_page(browser, dst_url, width)
+    open_dst(page, near_va, "CARDIOLOGY")
+    table = page.locator("section[aria-labelledby=prov-h] table")
+    headers = table.locator("thead th").all_text_contents()
+    assert "Specialty (PPMS)" in headers
+    column = headers.index("Specialty (PPMS)")
+    cells = [
+        row.locator("th, td").nth(column).text_content() or "" for row in table.locator("tbody tr").all()
+    ]
+    assert cells and all(set(cell.split("; ")) <= allowed for cell in cells), cells
+    names = " ".join(
+        table.locator("tbody th").all_text_contents() + table.locator("tbody td").all_text_contents()
+    )
+    for other in ("Otolaryngology", "Nutrition", "Home Health"):
+        assert other not in names
+
+    figure = page.locator("section[aria-labelledby=map-h] figure")
+    marker = figure.locator("svg.map path.map-veteran").get_attribute("class")
+    key = figure.locator(".map-key li", has_text="residence").locator("path").get_attribute("class")
+    assert marker == key == "map-veteran"
+    colours = figure.evaluate(
+        "f => [f.querySelector('svg.map .map-veteran'), f.querySelector('.map-key .map-veteran')]"
+        ".map(e => getComputedStyle(e).fill)"
+    )
+    assert colours[0] == colours[1]
+    assert "DST_" not in (figure.text_content() or "")
+    check_accessibility(page, f"the providers and map at {width}")
+    doc_screenshot(page, f"providers-and-map-{width}")

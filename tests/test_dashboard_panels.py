@@ -169,7 +169,8 @@ def test_map_draws_tiles_only_when_a_base_map_is_configured(database_url: str, t
         assert '<image href="https://tiles.example.test/' in fragment
         assert "img-src 'self' data: https://tiles.example.test;" in csp
     else:
-        assert "<image" not in fragment and "no base map is configured" in fragment
+        assert "<image" not in fragment and "no street map is drawn beneath" in fragment
+        assert "DST_MAP_TILE_URL" not in fragment  # a setting name means nothing to a clinician
         assert "img-src 'self' data:;" in csp
 
 

@@ -154,6 +154,8 @@ def providers_json(panel: ProvidersPanel) -> dict[str, Any]:
                 "phone": p.phone,
                 "network": p.network,
                 "specialtyCodes": list(p.specialty_codes),
+                # PPMS's names for them (ProviderSpecialty), the code where PPMS gave none.
+                "specialties": list(p.specialty_names or p.specialty_codes),
                 "acceptingNewPatients": p.accepting_new_patients,
             }
             for p in panel.providers
