@@ -281,8 +281,8 @@ def _drive_outcome(
             f"The drive time to {_describe(near)} is a straight-line estimate within "
             f"{round(ESTIMATE_MARGIN * 100)}% of the {limit}-minute standard, too close for an "
             f"estimate to decide ({rule}; 38 CFR 17.4040(b) calls for GIS software). Check the drive "
-            "with a GIS routing tool, or ask a DST administrator to configure a routing service "
-            "(DST_ROUTING_URL) and reopen DST."
+            "with a GIS routing tool, or ask a DST administrator to set up GIS routing for DST, then "
+            "reopen DST."
         )
         return UNKNOWN, text, False
     if unusable:
