@@ -86,12 +86,17 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
-def doc_screenshot(page: Any, name: str) -> Path:
-    """A screenshot in test-artifacts/, copied to docs/screenshots/ when DST_DOC_SCREENSHOTS=1."""
+def doc_screenshot(page: Any, name: str, part: str | None = None) -> Path:
+    """A full-page screenshot in test-artifacts/; with DST_DOC_SCREENSHOTS=1, also one in
+    docs/screenshots/ of just `part` (a selector) when given, so the docs show what changed."""
     path = screenshot(page, name)
     if REFRESH_DOC_SCREENSHOTS:
         DOC_SCREENSHOTS.mkdir(exist_ok=True)
-        shutil.copyfile(path, DOC_SCREENSHOTS / path.name)
+        target = DOC_SCREENSHOTS / path.name
+        if part is None:
+            shutil.copyfile(path, target)
+        else:
+            page.locator(part).first.screenshot(path=str(target))
     return path
 
 

@@ -5,6 +5,7 @@ Each test drives the CPRS simulator as a person would and runs axe-core on every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from test_browser_journeys import launch_dst, order_consult
 
-from browser import browser, check_accessibility, doc_screenshot, needs_chromium, wait_for_panels
+from browser import browser, check_accessibility, doc_screenshot, needs_chromium, tab_to, wait_for_panels
 from factories import near_va, veteran
 from live_server import serve
 
@@ -65,7 +66,7 @@ def test_not_eligible_yet_reads_as_waiting_for_scheduling_not_an_outage(
     )
     assert colour == "rgb(0, 189, 227)"  # the note blue, not the outage yellow
     check_accessibility(page, f"the not-eligible-yet dashboard at {width}")
-    doc_screenshot(page, f"pending-scheduling-{width}")
+    doc_screenshot(page, f"pending-scheduling-{width}", "section[aria-labelledby=cc-h]")
 
 
 def in_days(page: Any, days: int) -> str:
@@ -94,7 +95,7 @@ def test_scheduler_dates_are_labelled_and_an_early_agreed_date_is_confirmed(
     page.wait_for_selector("text=before VA's next available appointment")
     assert page.locator("#agreedDateConfirmed").count() == 1
     check_accessibility(page, f"the early agreed date awaiting confirmation at {width}")
-    doc_screenshot(page, f"agreed-date-confirm-{width}")
+    doc_screenshot(page, f"agreed-date-confirm-{width}", "form.decision-form fieldset.scheduling")
 
     page.click("label[for=agreedDateConfirmed]")
     page.click("text=Save DST decision")
@@ -106,7 +107,7 @@ def test_scheduler_dates_are_labelled_and_an_early_agreed_date_is_confirmed(
     eligibility_date = fact(page, panel, "Wait-time eligibility date")
     assert eligibility_date.startswith(in_days(page, 50)) and "agreed to" in eligibility_date
     check_accessibility(page, f"the scheduler's saved dates at {width}")
-    doc_screenshot(page, f"scheduler-dates-{width}")
+    doc_screenshot(page, f"scheduler-dates-{width}", "section[aria-labelledby=cc-h] dl.wait-dates")
 
 
 def mvi_says(behaviour: str) -> Any:
@@ -132,7 +133,7 @@ def test_mvi_not_found_is_searched_again_by_traits_and_a_multiple_match_shows_no
     form = page.locator("form.identify-form")
     assert form.count() == 1
     check_accessibility(page, f"the search-by-traits form at {width}")
-    doc_screenshot(page, f"mvi-search-by-traits-{width}")
+    doc_screenshot(page, f"mvi-search-by-traits-{width}", "section[aria-labelledby=consult-h]")
     page.fill("#given", v.given_name.split()[0])
     page.fill("#family", v.family_name)
     page.fill("#birthDate", v.birth_date.isoformat())
@@ -163,7 +164,7 @@ def test_the_filed_wait_time_line_is_whole_and_its_preview_wraps_between_words(
     )
     assert style == ["normal", "break-word"]
     check_accessibility(page, f"the saved decision's comment preview at {width}")
-    doc_screenshot(page, f"comment-preview-{width}")
+    doc_screenshot(page, f"comment-preview-{width}", ".factor-lines")
 
     page.click("text=Close DST and return to the CPRS simulator")
     page.click("#sign")
@@ -213,7 +214,7 @@ def test_reports_fit_the_window_and_their_tables_can_be_scrolled_by_keyboard(
     page.click("form.report-filter button[type=submit]")
     page.wait_for_load_state()
     no_sideways_scroll(page)
-    doc_screenshot(page, f"reports-dst-use-{width}")
+    doc_screenshot(page, f"reports-dst-use-{width}", "main")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -252,4 +253,73 @@ def test_cardiology_providers_are_cardiologists_and_the_map_key_matches_its_mark
     assert colours[0] == colours[1]
     assert "DST_" not in (figure.text_content() or "")
     check_accessibility(page, f"the providers and map at {width}")
-    doc_screenshot(page, f"providers-and-map-{width}")
+    doc_screenshot(page, f"providers-{width}", "section[aria-labelledby=prov-h]")
+    doc_screenshot(page, f"map-{width}", "section[aria-labelledby=map-h]")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_help_and_whats_new_are_linked_reachable_by_keyboard_and_accessible(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    page = open_page(browser, dst_url, width)
+    open_dst(page, near_va, "CARDIOLOGY")
+    tab_to(page, "header a[href='/help']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/help")
+    text = page.locator("main").text_content() or ""
+    for words in (
+        "Average drive time",
+        "wait-time eligibility date",
+        "Standardized Episode of Care",
+        "Best medical interest",
+        "Not eligible yet",
+    ):
+        assert words in text, words
+    assert page.get_attribute("header a[href='/help']", "aria-current") == "page"
+    no_sideways_scroll(page)
+    check_accessibility(page, f"the Help page at {width}")
+    doc_screenshot(page, f"help-{width}")
+    tab_to(page, "footer a[href='/whats-new']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/whats-new")
+    assert "Not eligible yet" in (page.locator("main").text_content() or "")
+    check_accessibility(page, f"the What's new note at {width}")
+    doc_screenshot(page, f"whats-new-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_viewer_and_the_staff_pages_use_the_design_system_and_plain_words(
+    browser: Any, dst_url: str, width: int
+) -> None:
+    page = open_page(browser, dst_url, width, role="admin")
+    for path, control in (
+        ("/admin/rollout", "#key"),
+        ("/admin/maintenance", "#startsAt"),
+        ("/reports", "#station"),
+    ):
+        page.goto(path)
+        assert "usa-" in (page.get_attribute(control, "class") or ""), path
+        assert page.locator("button[type=submit].usa-button").count() > 0, path
+        no_sideways_scroll(page)
+        check_accessibility(page, f"{path} at {width}")
+    doc_screenshot(page, f"reports-filter-{width}", "form.report-filter")
+    page.goto("/dev/sign-in?role=auditor&next=/audit")
+    page.wait_for_url("**/audit")
+    assert "usa-input" in (page.get_attribute("#f-station", "class") or "")
+    check_accessibility(page, f"the audit search at {width}")
+    doc_screenshot(page, f"audit-search-{width}", "main form")
+    page.goto("/dev/ehr")
+    page.locator("tbody tr").nth(1).get_by_role("button").click()
+    page.wait_for_url(re.compile(r"/dsv(\?.*)?$"))
+    assert "usa-select" in (page.get_attribute("#service", "class") or "")
+    page.select_option("#service", "CARDIOLOGY")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"service=CARDIOLOGY"))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-section-url]')]"
+        ".every(b => b.getAttribute('aria-busy') === 'false')"
+    )
+    main = page.locator("main").text_content() or ""
+    assert "FHIR" not in main and "JSON" not in main and "DST_" not in main
+    check_accessibility(page, f"the viewer at {width}")
+    doc_screenshot(page, f"viewer-{width}", "main")
