@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +16,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
+DOC_SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots for docs/pages.md are refreshed only on request, so an ordinary run leaves docs/ alone.
+REFRESH_DOC_SCREENSHOTS = os.environ.get("DST_DOC_SCREENSHOTS") == "1"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -35,6 +40,13 @@ needs_chromium = pytest.mark.skipif(
         "(apt-get install -y chromium); .ci/run installs it, so CI runs these tests."
     ),
 )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium per test module; import it into a browser test module to use it."""
+    with chromium() as launched:
+        yield launched
 
 
 @contextmanager
@@ -71,6 +83,20 @@ def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def doc_screenshot(page: Any, name: str, part: str | None = None) -> Path:
+    """A full-page screenshot in test-artifacts/; with DST_DOC_SCREENSHOTS=1, also one in
+    docs/screenshots/ of just `part` (a selector) when given, so the docs show what changed."""
+    path = screenshot(page, name)
+    if REFRESH_DOC_SCREENSHOTS:
+        DOC_SCREENSHOTS.mkdir(exist_ok=True)
+        target = DOC_SCREENSHOTS / path.name
+        if part is None:
+            shutil.copyfile(path, target)
+        else:
+            page.locator(part).first.screenshot(path=str(target))
     return path
 
 

@@ -29,6 +29,11 @@ def ordinary(v: DemoVeteran) -> bool:
     )
 
 
+def near_va(v: DemoVeteran) -> bool:
+    """An ordinary Veteran minutes from a medical center offering every service: only wait time is open."""
+    return ordinary(v) and v.scenario.startswith("Not eligible by drive time")
+
+
 def consult(v: DemoVeteran, service: str = "ORTHOPEDICS", **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "station": v.station,

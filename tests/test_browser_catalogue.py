@@ -24,7 +24,7 @@ def browser() -> Iterator[Any]:
         yield launched
 
 
-PAGES = ("eligible", "not-eligible", "not-determined")
+PAGES = ("eligible", "not-eligible", "pending-scheduling", "not-determined")
 
 
 @pytest.mark.parametrize("styles", ["all", "without the USWDS build"])

@@ -167,7 +167,7 @@ def test_scheduler_journey_next_available_and_agreed_later_date(browser: Any, ds
     order_consult(page)
     launch_dst(page)
     wait_for_panels(page)
-    assert "Wait-time eligibility date:" in (page.text_content("fieldset.scheduling") or "")
+    assert "Wait-time eligibility date" in (page.text_content("fieldset.scheduling dl.wait-dates") or "")
     check_accessibility(page, "the scheduler's dashboard")
     screenshot(page, "06-scheduler")
 

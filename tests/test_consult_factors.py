@@ -41,3 +41,14 @@ def test_every_factor_code_is_documented() -> None:
     for factor in ALL_FACTORS:
         if factor.code:
             assert f"| `{factor.code}` | {factor.label} |" in doc, factor.code
+
+
+def test_the_documented_example_is_whole_lines() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "consult-factors.md").read_text()
+    example = text.split("## Example", 1)[1].split("```")[1].strip()
+    lines = example.split("^")
+    assert not any("..." in line or "\u2026" in line for line in lines)
+    wait = next(line for line in lines if line.startswith("WTE-"))
+    assert wait.endswith(", 38 CFR 17.4040(a)(2)(ii)).")

@@ -107,3 +107,15 @@ def test_simulator_is_not_there_in_production(database_url: str) -> None:
     with TestClient(create_app(settings)) as prod:
         assert prod.get("/dev/cprs").status_code == 404
         assert prod.post("/dev/cprs/sign", data={"csrf": "x"}).status_code == 404
+
+
+def test_simulator_orders_count_in_the_dst_use_report(client) -> None:
+    """The simulator asks requires-dst as Consult Toolbox does, signed in, so the report counts it."""
+    token = order(client)
+    dst_id = launch(client)
+    save(client, dst_id)
+    client.post("/dev/cprs/order", data={"csrf": token, "service": "NOT A DST SERVICE", "urgency": "routine"})
+    sign_in(client, "reporting")
+    report = client.get("/api/v1/reports/dst-use").json()
+    assert (report["totals"]["needed"], report["totals"]["saved"]) == (1, 1)
+    assert any("asked about 1 consult(s) whose service does not need DST" in n for n in report["notes"])

@@ -113,7 +113,8 @@ def test_scheduler_records_the_agreed_later_date_with_who_and_when(client) -> No
     saved = client.post(f"/dst/{dst_id}/decision", data=body)
     assert saved.status_code == 200
     page = client.get(f"/dst/{dst_id}?static=1").text
-    assert "Wait-time eligibility date:" in page
+    assert f"<dt>Later date the Veteran agreed to</dt><dd>{days_from_today(45)}" in page
+    assert f"<dt>Wait-time eligibility date</dt><dd><strong>{days_from_today(45)}</strong>" in page
     entries = client.get(f"/api/v1/dst/{dst_id}", headers=SERVICE).json()["entries"]
     assert entries["agreementRecordedBy"] and entries["agreementRecordedAt"]
     assert f"recorded by <strong>{entries['agreementRecordedBy']}</strong>" in page
@@ -164,7 +165,8 @@ def test_map_draws_tiles_only_when_a_base_map_is_configured(database_url: str, t
         assert '<image href="https://tiles.example.test/' in fragment
         assert "img-src 'self' data: https://tiles.example.test;" in csp
     else:
-        assert "<image" not in fragment and "no base map is configured" in fragment
+        assert "<image" not in fragment and "no street map is drawn beneath" in fragment
+        assert "DST_MAP_TILE_URL" not in fragment  # a setting name means nothing to a clinician
         assert "img-src 'self' data:;" in csp
 
 

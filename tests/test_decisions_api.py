@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import days_from_today, key
+from factories import days_from_today, key, near_va, veteran
 from harness import SERVICE, csrf_header, open_record, sign_in
 
 PROBLEM = "application/problem+json"
@@ -18,6 +18,16 @@ def put(client, dst_id: str, body: dict[str, Any], headers: dict[str, str] | Non
     return client.put(
         f"/api/v1/dst/{dst_id}/decision", json=body, headers={**SERVICE, **key(), **(headers or {})}
     )
+
+
+def opt_out_scheduled(*, next_available: int, agreed: int) -> dict[str, Any]:
+    """An opt-out decision with the scheduler's two dates, given in days from today."""
+    return {
+        "veteranOption": "opt-out",
+        "forward": False,
+        "nextAvailableDate": days_from_today(next_available),
+        "veteranAgreedLaterDate": days_from_today(agreed),
+    }
 
 
 def decision_count(client) -> int:  # type: ignore[no-untyped-def]
@@ -222,3 +232,53 @@ def test_scheduler_fields_are_for_scheduling_staff(client) -> None:
     )
     assert as_scheduler.status_code == 200, as_scheduler.text
     assert "wait-time" in as_scheduler.json()["basis"]
+
+
+def test_not_eligible_yet_is_pending_in_the_api_and_in_vistas_comment(client) -> None:
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    eligibility = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()
+    assert (eligibility["eligible"], eligibility["state"]) == (None, "pending-scheduling")
+    wait = next(c for c in eligibility["criteria"] if c["code"] == "wait-time")
+    assert wait["status"] == "unknown" and wait["details"]["decided_at"] == "scheduling"
+    saved = put(client, record["dstId"], {"veteranOption": "opt-out", "forward": False}).json()
+    lines = saved["consultFactorText"].split("^")
+    pending = "PENDING - no criterion met at ordering; wait time is decided at scheduling"
+    assert f"CCE-Community care eligible: {pending}" in lines
+    assert not any(line.startswith("CCE-") and "UNKNOWN" in line for line in lines)
+
+
+def test_an_agreed_date_before_the_next_available_appointment_needs_confirming(client) -> None:
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    body = opt_out_scheduled(next_available=60, agreed=50)
+    refused = put(client, record["dstId"], body)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == PROBLEM
+    assert "before VA's next available appointment" in refused.json()["detail"]
+    assert decision_count(client) == 0
+    confirmed = put(client, record["dstId"], {**body, "agreedDateConfirmed": True})
+    assert confirmed.status_code == 200, confirmed.text
+    assert "wait-time" in confirmed.json()["basis"]
+
+
+def test_the_wait_time_dates_are_each_named_with_the_agreed_date_apart_from_the_standard_date(client) -> None:
+    from datetime import date, timedelta
+
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    body = opt_out_scheduled(next_available=45, agreed=50)
+    assert put(client, record["dstId"], body).status_code == 200
+    dates = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()["waitTimeDates"]
+    entry = date.fromisoformat(record["fileEntryDate"])
+    assert dates["fileEntryDate"] == entry.isoformat()
+    assert (dates["standardDays"], dates["standardDate"]) == (28, (entry + timedelta(days=28)).isoformat())
+    assert dates["eligibilityDate"] == days_from_today(50) and dates["limitSetBy"] == "veteran-agreed"
+    assert dates["veteranAgreedLaterDate"] == days_from_today(50)
+
+
+def test_an_agreed_date_not_later_than_the_standard_date_is_flagged(client) -> None:
+    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    body = opt_out_scheduled(next_available=10, agreed=20)
+    saved = put(client, record["dstId"], body)
+    assert saved.status_code == 200, saved.text
+    eligibility = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()
+    assert eligibility["waitTimeDates"]["limitSetBy"] == "file-entry"
+    assert any("does not move the wait-time limit" in w for w in eligibility["warnings"])

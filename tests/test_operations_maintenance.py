@@ -119,7 +119,7 @@ def test_bad_windows_are_refused_and_nothing_is_saved(client) -> None:
 def test_maintenance_form_keeps_input_on_error_and_lists_windows(client) -> None:
     sign_in(client, "admin")
     page = client.get("/admin/maintenance")
-    assert '<label for="startsAt">' in page.text and "<caption>" in page.text
+    assert '<label class="usa-label" for="startsAt">' in page.text and "<caption>" in page.text
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     start = (datetime.now(UTC) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M")
     end = (datetime.now(UTC) + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")

@@ -86,7 +86,7 @@ def test_the_mappings_page_prefills_from_the_unmapped_list_and_saves(client) -> 
     sign_in(client, "admin")
     page = client.get("/admin/mappings", params={"station": "688", "consultService": "EYE CLINIC X"})
     assert page.status_code == 200 and 'value="EYE CLINIC X"' in page.text
-    assert '<label for="clinicalService">' in page.text
+    assert '<label class="usa-label" for="clinicalService">' in page.text
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     form = {"csrf": csrf, "station": "688", "consultService": "EYE CLINIC X", "clinicalService": "nope"}
     bad = client.post("/admin/mappings", data=form)

@@ -143,7 +143,10 @@ def test_rollout_form_shows_errors_and_saves_good_rules(client) -> None:
     sign_in(client, "admin")
     page = client.get("/admin/rollout")
     assert page.status_code == 200
-    assert "<legend>Where</legend>" in page.text and '<label for="key">' in page.text
+    assert (
+        '<legend class="usa-legend">Where</legend>' in page.text
+        and '<label class="usa-label" for="key">' in page.text
+    )
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     bad = client.post(
         "/admin/rollout", data={"csrf": csrf, "scope": "station", "key": "999", "enabled": "off"}

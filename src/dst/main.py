@@ -50,6 +50,7 @@ from dst.reports import views as report_views
 from dst.web import catalogue as page_catalogue
 from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
+from dst.web import help as help_pages
 from dst.web import openapi as openapi_errors
 from dst.web.authfirst import AuthenticateFirstMiddleware
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         report_views.pages,
         jobs_views.router,
         page_catalogue.router,
+        help_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

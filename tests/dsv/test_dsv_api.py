@@ -6,7 +6,7 @@ from fhir.resources.R4B.guidanceresponse import GuidanceResponse
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.parameters import Parameters
 
-from factories import ordinary, veteran
+from factories import near_va, ordinary, veteran
 
 
 def other(v):  # type: ignore[no-untyped-def]
@@ -101,3 +101,24 @@ def test_unknown_eligibility_is_data_required_with_the_open_questions(client, la
     assert outcome.issue and all(i.code == "incomplete" for i in outcome.issue)
     parameters = Parameters.model_validate(answer["contained"][0])
     assert "EE-FAULT" in [p.valueCode for p in parameters.parameter if p.name == "partnerError"]
+
+
+def test_waiting_for_scheduling_is_its_own_state_not_an_outage(client, launch) -> None:
+    v = veteran(near_va)
+    launch(v)
+    plain = client.get(f"/ehrm-api/v1/patients/{v.icn}/eligibility?svcName=ORTHOPEDICS").json()
+    assert (plain["eligible"], plain["state"]) == (None, "pending-scheduling")
+    assert plain["verdict"] == "Not eligible yet: wait time is decided at scheduling"
+    answer = client.get(f"/ehrm-api/v1/patients/{v.icn}/eligibility/fhir?svcName=ORTHOPEDICS").json()
+    parameters = Parameters.model_validate(answer["contained"][0])
+    named = {p.name: p for p in parameters.parameter}
+    assert named["state"].valueCode == "pending-scheduling"
+    assert named["verdict"].valueString == plain["verdict"]
+    assert "partnerError" not in named
+
+
+def test_an_outage_says_it_could_not_be_determined(client, launch) -> None:
+    v = veteran(lambda x: x.ee_behaviour == "fault" and x.mvi_behaviour == "ok")
+    launch(v)
+    plain = client.get(f"/ehrm-api/v1/patients/{v.icn}/eligibility?svcName=ORTHOPEDICS").json()
+    assert (plain["state"], plain["verdict"]) == ("unknown", "Eligibility could not be determined")

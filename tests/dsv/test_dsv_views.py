@@ -99,12 +99,14 @@ def test_a_section_without_a_viewer_session_is_refused(client) -> None:
     assert "Open the viewer from the EHR" in fragment.text
 
 
-def test_the_eligibility_section_links_its_fhir_form(client, launch) -> None:
+def test_the_eligibility_section_speaks_to_clinicians_and_the_fhir_form_stays_in_the_api(
+    client, launch
+) -> None:
     v = veteran(ordinary)
     launch(v)
     fragment = client.get("/dsv/sections/eligibility?service=WOMENS%20HEALTH")
-    link = f'href="/ehrm-api/v1/patients/{v.icn}/eligibility/fhir?svcName=WOMENS%20HEALTH"'
-    assert link in fragment.text
+    assert fragment.status_code == 200
+    assert "FHIR" not in fragment.text and "JSON" not in fragment.text and "/ehrm-api/" not in fragment.text
     assert client.get(f"/ehrm-api/v1/patients/{v.icn}/eligibility/fhir?svcName=WOMENS%20HEALTH").is_success
 
 

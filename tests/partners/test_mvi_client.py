@@ -90,8 +90,9 @@ async def test_unknown_icn_is_not_found():
     ],
 )
 async def test_demo_behaviours_become_named_failures(behaviour, kind):
-    async with asgi_client(create_app([veteran(mvi_behaviour=behaviour)])) as http:
-        error = await find_failure(MviClient(URL, http).find_by_icn(ANA.icn))
+    demo = veteran(mvi_behaviour=behaviour)
+    async with asgi_client(create_app([demo])) as http:
+        error = await find_failure(MviClient(URL, http).find_by_dfn(demo.station, demo.dfn))
 
     assert error.kind is kind
     assert ANA.icn not in error.message and "Quiroga" not in error.message
@@ -186,3 +187,16 @@ async def test_fake_can_be_slowed_down_for_benchmarks(monkeypatch: pytest.Monkey
 
     assert person.icn == ANA.icn
     assert [w for w in waits if w] == [0.05]  # the answer waited 50 ms, without a clock to read
+
+
+@pytest.mark.anyio
+async def test_a_veteran_mvi_cannot_find_by_dfn_is_found_by_traits_and_then_by_icn():
+    demo = veteran(mvi_behaviour="not-found")
+    async with asgi_client(create_app([demo])) as http:
+        client = MviClient(URL, http)
+        error = await find_failure(client.find_by_dfn(demo.station, demo.dfn))
+        found = await client.find_by_traits(demo.given_name, demo.family_name, demo.birth_date, demo.ssn)
+        again = await client.find_by_icn(found.icn)
+
+    assert error.kind is FailureKind.NOT_FOUND
+    assert found.icn == again.icn == demo.icn

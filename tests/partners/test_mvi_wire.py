@@ -142,8 +142,10 @@ def test_traits_query_has_the_recorded_parameter_shape():
 
 
 def fake_answer(behaviour: str) -> bytes:
-    query = fake.parse_query(wire.build_icn_query(ANA.icn))
-    return fake.FakeMvi([veteran(mvi_behaviour=behaviour)]).answer(query)
+    # By the station's DFN: a "not-found" Veteran is one MVI cannot find from the station's record.
+    demo = veteran(mvi_behaviour=behaviour)
+    query = fake.parse_query(wire.build_dfn_query(demo.station, demo.dfn))
+    return fake.FakeMvi([demo]).answer(query)
 
 
 def recorded_message(name: str):

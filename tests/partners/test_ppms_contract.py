@@ -60,6 +60,7 @@ async def test_podiatrist_search_parses_every_row_nearest_first() -> None:
         phone="732-219-6625",
         network="CCN Region 1",
         accepting_new_patients=True,
+        specialty_names=("Podiatrist",),
     )
     distances = [p.distance_miles or 0 for p in providers]
     assert distances == sorted(distances)
@@ -69,9 +70,14 @@ async def test_podiatrist_search_parses_every_row_nearest_first() -> None:
 async def test_place_of_service_rows_have_the_same_row_shape() -> None:
     async with replaying("place_of_service_locator_urgent_care_pos17.json") as http:
         providers = await PpmsClient(BASE, http).provider_locator(LEONARDO_NJ, 200, ["261QU0200X"])
-    assert len(providers) == 4  # three providers share one care site: three results, not one
-    assert {p.specialty_codes[0] for p in providers[:3]} == {"261QU0200X", "261QP2000X", "193200000X"}
-    assert [p.distance_miles for p in providers] == [156.439, 156.439, 156.439, 174.182]
+    raw = recorded("place_of_service_locator_urgent_care_pos17.json")["value"]
+    # PPMS also answers with rows of other specialties (261QP2000X, 193200000X here); only the rows of
+    # the specialty asked for are kept, so no other kind of provider reaches the list.
+    asked = [r for r in raw if r["SpecialtyCode"] == "261QU0200X"]
+    assert len(asked) < len(raw)
+    assert len(providers) == len(asked)
+    assert {p.specialty_codes for p in providers} == {("261QU0200X",)}
+    assert [p.distance_miles for p in providers] == sorted(r["Miles"] for r in asked)
 
 
 @pytest.mark.anyio

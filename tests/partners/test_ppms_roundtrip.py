@@ -168,10 +168,35 @@ async def test_failures_are_named(answer: httpx2.Response | Exception, kind: Fai
 
 @pytest.mark.anyio
 async def test_one_unreadable_row_is_skipped_not_fatal() -> None:
-    good = {"ProviderIdentifier": "1", "ProviderName": "A", "Latitude": 27.9, "Longitude": -82.4, "Miles": 2}
+    good = {
+        "ProviderIdentifier": "1",
+        "ProviderName": "A",
+        "Latitude": 27.9,
+        "Longitude": -82.4,
+        "Miles": 2,
+        "SpecialtyCode": CODES[0],
+    }
     async with mock(httpx2.Response(200, json={"value": [good, {"ProviderName": "no id"}]})) as http:
         found = await PpmsClient(BASE, http).provider_locator(TAMPA, 40, [CODES[0]])
     assert [p.provider_id for p in found] == ["1"]
+
+
+@pytest.mark.anyio
+async def test_rows_of_a_specialty_not_asked_for_are_left_out() -> None:
+    row = {"ProviderName": "A", "Latitude": 27.9, "Longitude": -82.4, "Miles": 2}
+    rows = [
+        {**row, "ProviderIdentifier": "1", "SpecialtyCode": CODES[0], "ProviderSpecialty": "Asked"},
+        {
+            **row,
+            "ProviderIdentifier": "2",
+            "SpecialtyCode": "207Y00000X",
+            "ProviderSpecialty": "Otolaryngology",
+        },
+        {**row, "ProviderIdentifier": "3"},
+    ]
+    async with mock(httpx2.Response(200, json={"value": rows})) as http:
+        found = await PpmsClient(BASE, http).provider_locator(TAMPA, 40, [CODES[0]])
+    assert [(p.provider_id, p.specialty_names) for p in found] == [("1", ("Asked",))]
 
 
 @pytest.mark.anyio

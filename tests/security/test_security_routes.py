@@ -24,6 +24,8 @@ ANY_PRINCIPAL = frozenset(Role)
 PUBLIC: dict[str, str] = {
     "/": "start page: explains DST and links to sign-in; shows no Veteran data",
     "/static": "CSS and JavaScript, no data",
+    "/help": "Help: how to read DST (drive time, wait time, SEOC, best medical interest), no data",
+    "/whats-new": "a dated note of the changes people will notice, no data",
     "/openapi.json": "the API description, no data",
     "/health/live": "liveness probe for the orchestrator",
     "/health/ready": "readiness probe: database reachable and schema current, no data",

@@ -34,6 +34,7 @@ def assess(
         as_of=as_of,
         vce_codes=_vce_codes(patient),
         ee_error=_first_code(patient.errors, "EE"),
+        identity_error=_first_code(patient.errors, "MVI"),
         residence_state=patient.address.state if patient.address else None,
         residence_source=residence_source(patient),
         geocode_date=patient.ee.geocode_date if patient.ee else None,

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from dst.consults.models import Decision, DstRecord
 from dst.eligibility import BMI_FACTORS, EligibilityResult
+from dst.eligibility.models import ELIGIBLE, NOT_ELIGIBLE, PENDING_SCHEDULING, UNDETERMINED
 
 UNSAFE = re.compile(r"[\^|\x00-\x1f\x7f]+")
 # The strings GMRCDST looks for inside any comment line (`[` is M's "contains").
@@ -29,6 +30,14 @@ _TOKEN = re.compile(
 )
 OPTION_TEXT = {"tbd": "TBD/DEFERRED", "opt-in": "OPT-IN", "opt-out": "OPT-OUT"}
 STATUS_TEXT = {"met": "MET", "not-met": "NOT MET", "unknown": "UNKNOWN"}
+# The CCE value for each result state. PENDING is not UNKNOWN: nothing failed, wait time is simply
+# decided later, by the scheduler (docs/consult-factors.md).
+ELIGIBLE_TEXT = {
+    ELIGIBLE: "YES",
+    NOT_ELIGIBLE: "NO",
+    PENDING_SCHEDULING: "PENDING - no criterion met at ordering; wait time is decided at scheduling",
+    UNDETERMINED: "UNKNOWN",
+}
 
 
 @dataclass(frozen=True)
@@ -160,7 +169,7 @@ def consult_factor_lines(record: DstRecord, decision: Decision, *, as_asked: str
         line(CLS, decision.clinical_service_name),
         line(URG, record.urgency.upper()),
         line(FED, record.file_entry_date.isoformat()),
-        line(CCE, {True: "YES", False: "NO", None: "UNKNOWN"}[result.eligible]),
+        line(CCE, ELIGIBLE_TEXT[result.state]),
         line(ELB, ", ".join(c.upper() for c in result.basis) or "NONE"),
         line(ESC, _ee_codes(decision)),
         line(DTE, _criterion(result, "drive-time")),

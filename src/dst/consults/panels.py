@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Search radii of the original tool (GMRC*3*129): 40 miles for PC/MH, 100 miles for specialty care.
+# MVI answers that identify no one: E&E's answer is set aside and the Veteran asked for by traits.
+IDENTITY_FAILURES = frozenset({FailureKind.NOT_FOUND, FailureKind.MULTIPLE_MATCHES})
+IDENTITY_WORDS = {
+    FailureKind.NOT_FOUND: "MVI found no Veteran for this consult's patient record.",
+    FailureKind.MULTIPLE_MATCHES: "MVI found more than one Veteran for this consult's patient record.",
+}
 RADIUS_MILES = {"primary-care": 40.0, "mental-health": 40.0, "extended-care": 40.0, "specialty": 100.0}
 MAX_FACILITIES_ROUTED = 25
 # The panel-cache entries (by kind) a Retry of each partner clears: its own answer and what is built
@@ -214,6 +220,15 @@ class Panels:
                         Partner.EE, "E&E was not asked because MVI did not identify the Veteran."
                     )
                 )
+        if ee is not None and person is None and any(e.kind in IDENTITY_FAILURES for e in errors):
+            # MVI could not single out the Veteran: E&E's answer for the ICN the consult carried may be
+            # about someone else, so nothing of it is used (the original tool skipped the call).
+            ee = None
+            errors.append(
+                self.gateway.skip(
+                    Partner.EE, "E&E's answer was set aside because MVI did not identify the Veteran."
+                )
+            )
         location, source, problem = locate(ee)
         if problem is not None and ee is not None:
             errors.append(problem)
@@ -228,7 +243,7 @@ class Panels:
     async def _gather_facilities(self, ctx: RecordContext) -> FacilitiesPanel:
         assert ctx.service is not None
         patient = await self.patient(ctx)
-        if patient.location is None:
+        if patient.location is None or _mvi_failed(patient):
             self.gateway.skip(Partner.ROUTING, "no residence to route from")
             return FacilitiesPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
@@ -291,7 +306,7 @@ class Panels:
     async def _gather_providers(self, ctx: RecordContext) -> ProvidersPanel:
         assert ctx.service is not None
         patient = await self.patient(ctx)
-        if patient.location is None:
+        if patient.location is None or _mvi_failed(patient):
             self.gateway.skip(Partner.PPMS, "no residence to search around")
             return ProvidersPanel((), None, errors=patient.errors, note=_no_location_note(patient))
         radius = RADIUS_MILES.get(ctx.service.care_category, 100.0)
@@ -342,7 +357,24 @@ def locate(ee: EeSummary | None) -> tuple[GeoPoint | None, str | None, PartnerEr
     return point, "centroid of the residential ZIP code (E&E had no geocode)", None
 
 
+def _mvi_failed(patient: PatientPanel) -> bool:
+    """No drive times or providers are shown for a Veteran MVI has not identified: eligibility does not
+    use them (FacilitiesPanel.available), so showing them would contradict it."""
+    return any(e.partner is Partner.MVI for e in patient.errors)
+
+
 def _no_location_note(patient: PatientPanel) -> str:
+    mvi = next((e for e in patient.errors if e.partner is Partner.MVI), None)
+    if mvi is not None and mvi.kind in IDENTITY_FAILURES:
+        return (
+            f"{IDENTITY_WORDS[mvi.kind]} DST does not look up the residence, drive times or providers "
+            "until the Veteran is identified: search MVI again with the Veteran's traits."
+        )
+    if mvi is not None:
+        return (
+            "MVI did not answer, so DST could not confirm who the Veteran is and did not look up drive "
+            "times or providers. Reload the page to ask MVI again."
+        )
     if any(e.kind is FailureKind.NO_ADDRESS for e in patient.errors):
         return (
             "No address available: E&E has no residential address. Ask the Veteran to update it "

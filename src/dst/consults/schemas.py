@@ -87,5 +87,23 @@ class DecisionIn(CamelModel):
     bmi: BmiIn | None = None
     next_available_date: date | None = None
     veteran_agreed_later_date: date | None = None
+    agreed_date_confirmed: bool = Field(
+        default=False,
+        description=(
+            "The scheduler confirms a veteranAgreedLaterDate before nextAvailableDate: VA has no "
+            "appointment on the agreed date, so DST refuses it (422) unless confirmed"
+        ),
+    )
     clinical_service: PlainText | None = Field(default=None, max_length=80)
     base_version: int | None = Field(default=None, ge=1)
+
+
+class TraitsIn(CamelModel):
+    """What MVI's attended search by traits requires: given and family name, birth date, whole SSN."""
+
+    given: str = Field(min_length=1, max_length=50)
+    family: str = Field(min_length=1, max_length=50)
+    birth_date: date
+    ssn: Annotated[str, BeforeValidator(lambda v: re.sub(r"[\s-]", "", v) if isinstance(v, str) else v)] = (
+        Field(pattern=r"^[0-9]{9}$", description="nine digits; spaces and dashes are ignored")
+    )

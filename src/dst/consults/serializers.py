@@ -9,9 +9,9 @@ from dst.consults.context import RecordContext
 from dst.consults.evidence import Assessment, residence_source, residence_warning
 from dst.consults.factors import consult_factor_text, consult_text_snippet
 from dst.consults.models import Decision, DstRecord
-from dst.consults.panels import FacilitiesPanel, PatientPanel, ProvidersPanel
-from dst.eligibility import standard_for
-from dst.partners.errors import PartnerError
+from dst.consults.panels import IDENTITY_FAILURES, FacilitiesPanel, PatientPanel, ProvidersPanel
+from dst.eligibility import VERDICTS, EligibilityResult, standard_for
+from dst.partners.errors import Partner, PartnerError
 from dst.partners.types import Address
 from dst.reference.catalog import CareCategory
 from dst.reference.models import SeocEntry
@@ -128,6 +128,10 @@ def patient_json(panel: PatientPanel) -> dict[str, Any]:
         "addressChangeDate": _iso(ee.address_change_date) if ee else None,
         "enrollmentStatus": ee.enrollment_status if ee else None,
         "errors": errors_json(panel.errors),
+        # MVI answered but identified no one (not found, several found): the Veteran panel offers
+        # the search by traits.
+        "identifyByTraits": person is None
+        and any(e.partner is Partner.MVI and e.kind in IDENTITY_FAILURES for e in panel.errors),
     }
 
 
@@ -180,6 +184,8 @@ def providers_json(panel: ProvidersPanel) -> dict[str, Any]:
                 "phone": p.phone,
                 "network": p.network,
                 "specialtyCodes": list(p.specialty_codes),
+                # PPMS's names for them (ProviderSpecialty), the code where PPMS gave none.
+                "specialties": list(p.specialty_names or p.specialty_codes),
                 "acceptingNewPatients": p.accepting_new_patients,
             }
             for p in panel.providers
@@ -193,6 +199,10 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
     result = assessment.result
     return {
         "eligible": result.eligible,
+        # eligible is null both while wait time waits for scheduling and when DST could not decide;
+        # state tells them apart (docs/eligibility.md).
+        "state": result.state,
+        "verdict": VERDICTS[result.state],
         "criteria": [
             {
                 "code": c.code,
@@ -219,9 +229,31 @@ def eligibility_json(assessment: Assessment) -> dict[str, Any]:
         "bmiOffered": result.bmi_offered,
         "basicIneligible": result.basic_ineligible,
         "waitTimeEligibilityDate": _iso(result.wait_time_eligibility_date),
+        "waitTimeDates": wait_time_dates(result),
         "summary": result.summary,
         "warnings": list(result.warnings),
         "partnerErrors": list(assessment.partner_errors),
+    }
+
+
+def wait_time_dates(result: EligibilityResult) -> dict[str, Any] | None:
+    """Each date the wait-time answer rests on, named for what it is (None when not computed)."""
+    try:
+        details = result.criterion("wait-time").details
+    except KeyError:
+        return None
+    if not details.get("standard_date"):
+        return None
+    return {
+        "fileEntryDate": details.get("file_entry_date"),
+        "standardDays": details.get("standard_days"),
+        "standardDate": details.get("standard_date"),
+        # "file-entry", "veteran-agreed" or "clinically-indicated": which date set the limit.
+        "limitSetBy": details.get("anchor"),
+        "eligibilityDate": details.get("wait_time_eligibility_date"),
+        "veteranAgreedLaterDate": details.get("veteran_agreed_later_date"),
+        "clinicallyIndicatedDate": details.get("clinically_indicated_date"),
+        "nextAvailableDate": details.get("next_available_date"),
     }
 
 

@@ -364,6 +364,21 @@ def _check_scheduler_fields(record: DstRecord, body: DecisionIn, principal: Prin
             )
         if value > today + timedelta(days=MAX_FUTURE_DAYS):
             raise Invalid(f"{name} {value} is more than two years ahead; check the date.", field=name)
+    _check_agreed_before_available(body)
+
+
+def _check_agreed_before_available(body: DecisionIn) -> None:
+    """An agreed date before VA's next available appointment is most often a typing slip: it makes
+    wait time met (VA cannot schedule even by the agreed date), so it is saved only once confirmed."""
+    agreed, available = body.veteran_agreed_later_date, body.next_available_date
+    if agreed is None or available is None or agreed >= available or body.agreed_date_confirmed:
+        return
+    raise Invalid(
+        f"The date the Veteran agreed to ({agreed}) is before VA's next available appointment "
+        f"({available}), so VA has no appointment on it and wait time would be met. Check both dates "
+        "with the Veteran; if the Veteran did agree to that date, tick the confirmation and save again.",
+        field="veteranAgreedLaterDate",
+    )
 
 
 def _check_seoc(

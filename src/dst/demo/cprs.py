@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event
 from dst.consults.models import DstRecord
 from dst.demo.gmrc import Consult, Gmrc
-from dst.demo.network import demo_patients
+from dst.demo.network import demo_network, demo_patients
 from dst.reference.models import ConsultService
-from dst.reference.service import resolve_consult_service
 from dst.web.deps import ClinicalUser, check_csrf, in_transaction
+from dst.web.sessions import COOKIE
 from dst.web.templating import render
 
 STATE = "cprs"
@@ -101,12 +101,7 @@ async def order_consult(
     state = _state(request)
     if not state.get("icn"):
         raise HTTPException(400, "Choose a demo Veteran before ordering a consult.")
-    mapped = await in_transaction(
-        request,
-        lambda s: (
-            resolve_consult_service(s, station=state["station"], name=service).clinical_service is not None
-        ),
-    )
+    mapped = await _ask_consult_toolbox(request, station=state["station"], service=service)
     state["order"] = {
         "service": service,
         "urgency": urgency,
@@ -127,16 +122,23 @@ def _launch_params(state: dict[str, Any], order: dict[str, Any]) -> dict[str, st
     params = {
         "station": state["station"],
         "dfn": state["dfn"],
-        "icn": state["icn"],
         "consultService": order["service"],
         "urgency": order["urgency"],
         "fileEntryDate": order["fileEntryDate"],
         "consultNumber": order["consultNumber"],
         "orderNumber": order["orderNumber"],
     }
+    if _vista_holds_icn(state["icn"]):
+        params["icn"] = state["icn"]
     if order["signed"]:
         params["signed"] = "true"
     return params
+
+
+def _vista_holds_icn(icn: str) -> bool:
+    """The "MVI not found" demo Veteran is registered at the station without a national ICN, so
+    Consult Toolbox sends only the DFN and DST must identify the Veteran (by traits, if need be)."""
+    return next((v.mvi_behaviour for v in demo_network().veterans if v.icn == icn), "ok") != "not-found"
 
 
 def _find_record(session: Session, station: str, consult_number: str) -> DstRecord | None:
@@ -199,6 +201,21 @@ async def _order_event(request: Request, state: dict[str, Any], order: dict[str,
     }
     state["order"] = order
     request.session[STATE] = state
+
+
+async def _ask_consult_toolbox(request: Request, *, station: str, service: str) -> bool:
+    """Consult Toolbox's requires-dst question, asked over HTTP as CTB asks it, by the signed-in user.
+
+    Asking it here (rather than resolving the service directly) is what makes the simulator's orders
+    count in the "DST use" report: only authenticated requires-dst answers are counted.
+    """
+    transport = httpx2.ASGITransport(app=request.app)
+    cookies = {COOKIE: request.cookies.get(COOKIE, "")}
+    async with httpx2.AsyncClient(
+        transport=transport, base_url=str(request.base_url), cookies=cookies
+    ) as ctb:
+        answer = await ctb.get("/ctb/v1/requires-dst", params={"service": service, "station": station})
+    return answer.status_code == 200 and answer.text == "TRUE"
 
 
 def _in_process_get(request: Request) -> Any:

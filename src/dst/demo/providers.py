@@ -119,9 +119,12 @@ def _practice_name(spec: ClinicalServiceSpec, place: Place, draw: _Draw) -> str:
 
 
 def _specialty_codes(draw: _Draw, specs: tuple[ClinicalServiceSpec, ...], cum: list[int]) -> tuple[str, ...]:
-    first = draw.one(draw.weighted(specs, cum).ppms_specialty_codes)
+    # A second specialty is one of the same clinical service (a podiatrist who is also a foot surgeon):
+    # a nutrition practice listing cardiology would put it in every cardiology list.
+    spec = draw.weighted(specs, cum)
+    first = draw.one(spec.ppms_specialty_codes)
     if draw.random() < 0.2:
-        second = draw.one(draw.weighted(specs, cum).ppms_specialty_codes)
+        second = draw.one(spec.ppms_specialty_codes)
         return tuple(dict.fromkeys((first, second)))
     return (first,)
 

@@ -179,7 +179,8 @@ def _edge_cases(factory: VeteranFactory, station: DemoStation, places: Gazetteer
             station=code,
             home=Home(nearby),
             mvi="not-found",
-            scenario="MVI finds no one for the traits: DST says so and asks for the patient's details.",
+            scenario="MVI holds no record of the station's DFN (VistA has no ICN for the patient): DST says "
+            "so and asks for the Veteran's name, date of birth and SSN to search MVI by traits.",
         ),
         make(
             station=code,

@@ -40,8 +40,8 @@ def untrusted_iss() -> ViewerProblem:
         "This EHR is not trusted by DST",
         "The launch came from an EHR (FHIR server) that is not on DST's list of trusted EHRs, so DST did "
         "not contact it and shows nothing.",
-        "Ask your DST administrator to add the EHR's FHIR base URL to DST_DSV_TRUSTED_ISS, then launch "
-        "again.",
+        "Ask your DST administrator to add this EHR to DST's trusted EHRs, then open the viewer from the "
+        "chart again.",
         code="untrusted-iss",
     )
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from dst.consults.evidence import Assessment
 from dst.dsv import errors
+from dst.eligibility import VERDICTS
 
 EDIPI = re.compile(r"^[0-9]{10}\Z")
 MODULE_URI = "urn:dst:module:mission-act-community-care-eligibility"
@@ -51,7 +52,7 @@ def guidance_response(
         "status": "success" if decided else "data-required",
         "occurrenceDateTime": datetime.now(UTC).isoformat(timespec="seconds"),
         "performer": {"display": "DST Community Care Decision Support Tool"},
-        "note": [{"text": _text(result.summary) or _verdict(result.eligible)}],
+        "note": [{"text": _text(result.summary) or VERDICTS[result.state]}],
         "contained": [_parameters(assessment, clinical_service)],
         "outputParameters": {"reference": "#eligibility"},
     }
@@ -71,7 +72,9 @@ def _parameters(assessment: Assessment, clinical_service: str | None) -> dict[st
     parameters: list[dict[str, Any]] = []
     if result.eligible is not None:
         parameters.append({"name": "eligible", "valueBoolean": result.eligible})
-    parameters.append({"name": "verdict", "valueString": _verdict(result.eligible)})
+    parameters.append({"name": "verdict", "valueString": VERDICTS[result.state]})
+    # eligible is absent both while wait time waits for scheduling and when DST could not decide.
+    parameters.append({"name": "state", "valueCode": result.state})
     parameters.append({"name": "standardsVersion", "valueString": result.standards_version})
     if clinical_service:
         parameters.append({"name": "clinicalService", "valueString": clinical_service})
@@ -103,14 +106,6 @@ def _still_unknown(criteria: list[Any]) -> dict[str, Any]:
             for c in criteria
         ],
     }
-
-
-def _verdict(eligible: bool | None) -> str:
-    return {
-        True: "Eligible for community care",
-        False: "Not eligible for community care",
-        None: "Eligibility not yet determined",
-    }[eligible]
 
 
 def _text(value: Any) -> str:

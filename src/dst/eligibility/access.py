@@ -8,7 +8,15 @@ from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput, FacilityOption
+from dst.eligibility.models import (
+    DECIDED_AT_SCHEDULING,
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    CriterionResult,
+    EligibilityInput,
+    FacilityOption,
+)
 from dst.eligibility.standards import STAT_WAIT_POLICY, AccessStandard
 from dst.reference.catalog import CareCategory
 
@@ -37,6 +45,18 @@ CATEGORY_WORDS: dict[str, str] = {
 
 def service_name(inp: EligibilityInput) -> str:
     return inp.clinical_service or "this clinical service"
+
+
+def identify_first(inp: EligibilityInput) -> str:
+    """What to do when MVI did not identify the Veteran: the fix is the identity, not E&E or the address."""
+    if inp.identity_error in ("MVI-NOT-FOUND", "MVI-MULTIPLE-MATCHES"):
+        return (
+            "Search MVI again with the Veteran's name, date of birth and SSN (Veteran panel); if MVI still "
+            "finds no one or more than one Veteran, report it to the Enterprise Service Desk for MVI."
+        )
+    return (
+        "Reload DST to ask MVI again; if it keeps failing, report it to the Enterprise Service Desk for MVI."
+    )
 
 
 def minutes_text(minutes: float) -> str:
@@ -180,6 +200,14 @@ def drive_time(
         return CriterionResult("drive-time", UNKNOWN, no_standard, A4, {})
     words = standard_words(standard)
     citation = words.drive_citation
+    if scan is None and inp.identity_error:
+        text = (
+            f"Drive times were not looked up because MVI did not identify the Veteran "
+            f"({inp.identity_error}). {identify_first(inp)}"
+        )
+        return CriterionResult(
+            "drive-time", UNKNOWN, text, citation, {"standard_minutes": standard.drive_minutes}
+        )
     if scan is None:
         why = f" ({inp.facilities_error})" if inp.facilities_error else ""
         text = (
@@ -253,8 +281,8 @@ def _drive_outcome(
             f"The drive time to {_describe(near)} is a straight-line estimate within "
             f"{round(ESTIMATE_MARGIN * 100)}% of the {limit}-minute standard, too close for an "
             f"estimate to decide ({rule}; 38 CFR 17.4040(b) calls for GIS software). Check the drive "
-            "with a GIS routing tool, or ask a DST administrator to configure a routing service "
-            "(DST_ROUTING_URL) and reopen DST."
+            "with a GIS routing tool, or ask a DST administrator to set up GIS routing for DST, then "
+            "reopen DST."
         )
         return UNKNOWN, text, False
     if unusable:
@@ -354,8 +382,12 @@ def _wait_result(
         "wait_time_eligibility_date": dates.anchor,
         "anchor": anchor_kind,
         "next_available_date": _iso(inp.next_available_date),
+        "veteran_agreed_later_date": _iso(inp.veteran_agreed_later_date),
+        "clinically_indicated_date": _iso(inp.clinically_indicated_date),
     }
     status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
+    if status == UNKNOWN and inp.next_available_date is None:
+        details["decided_at"] = DECIDED_AT_SCHEDULING
     return CriterionResult(code, status, text, citation, details), anchor
 
 
@@ -436,6 +468,31 @@ def _wait_outcome(
             f"({standard.wait_citation}). Record whether the Veteran agreed to the later date."
         )
     return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."
+
+
+def agreed_date_warnings(inp: EligibilityInput, standard: AccessStandard | None) -> list[str]:
+    """An agreed date that cannot do what it is recorded for: say so beside the answer."""
+    agreed, start = inp.veteran_agreed_later_date, inp.file_entry_date
+    if agreed is None or standard is None or start is None:
+        return []
+    days = standard.wait_days
+    standard_date = start + timedelta(days=days)
+    warnings = []
+    if agreed <= standard_date:
+        warnings.append(
+            f"The date the Veteran agreed to ({agreed.isoformat()}) is not later than the {days}-day "
+            f"date {standard_date.isoformat()} (file entry date {start.isoformat()} plus {days} days), "
+            "so it does not move the wait-time limit: only a later date the Veteran agrees to does "
+            f"({standard.wait_citation})."
+        )
+    available = inp.next_available_date
+    if available is not None and agreed < available:
+        warnings.append(
+            f"The date the Veteran agreed to ({agreed.isoformat()}) is before VA's next available "
+            f"appointment ({available.isoformat()}): VA has no appointment on that date, so check with "
+            "the Veteran which date they agreed to."
+        )
+    return warnings
 
 
 def _iso(value: date | None) -> str | None:

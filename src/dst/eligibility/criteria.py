@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dst.eligibility.access import FacilityScan, service_name
+from dst.eligibility.access import FacilityScan, identify_first, service_name
 from dst.eligibility.bmi import BMI_EXPLANATION_CONSULT_LIMIT, BMI_FACTOR_BY_CODE
 from dst.eligibility.codes import HARDSHIP, VCE_DESCRIPTIONS, EffectiveCodes
 from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput
@@ -72,6 +72,12 @@ def ee_criterion(
     """A criterion E&E decides and reports as a VCE code (G, N or H)."""
     citation = CRITERION_CITATIONS[code_name]
     meaning = VCE_DESCRIPTIONS[vce]
+    if ee is None and inp.identity_error:
+        text = (
+            f"E&E's codes were not used because MVI did not identify the Veteran ({inp.identity_error}), "
+            f"so DST cannot tell whether the Veteran has code {vce} ({meaning}). {identify_first(inp)}"
+        )
+        return CriterionResult(code_name, UNKNOWN, text, citation, {"ee_available": False})
     if ee is None:
         why = f" ({inp.ee_error})" if inp.ee_error else ""
         text = (

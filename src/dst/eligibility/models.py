@@ -27,6 +27,24 @@ CRITERION_CODES: tuple[str, ...] = (
 
 RESULT_SCHEMA = 1
 
+# The overall state of a result, one word each for the API, the pages, the viewer and VistA's CCE line.
+ELIGIBLE = "eligible"
+NOT_ELIGIBLE = "not-eligible"
+# No criterion is met at ordering and the only open question is wait time, which the scheduler settles
+# by recording VA's next available appointment: not an outage, and not a "no".
+PENDING_SCHEDULING = "pending-scheduling"
+UNDETERMINED = "unknown"  # a criterion that could decide it could not be evaluated (a partner, an input)
+STATES = (ELIGIBLE, NOT_ELIGIBLE, PENDING_SCHEDULING, UNDETERMINED)
+# The headline each state shows, on the dashboard, in the viewer and in the FHIR verdict.
+VERDICTS = {
+    ELIGIBLE: "Eligible for community care",
+    NOT_ELIGIBLE: "Not eligible for community care",
+    PENDING_SCHEDULING: "Not eligible yet: wait time is decided at scheduling",
+    UNDETERMINED: "Eligibility could not be determined",
+}
+# The wait-time criterion's details carry this when it waits for the next available appointment.
+DECIDED_AT_SCHEDULING = "scheduling"
+
 
 @dataclass(frozen=True, slots=True)
 class VceInput:
@@ -57,6 +75,9 @@ class EligibilityInput:
     as_of: date
     vce_codes: tuple[VceInput, ...] | None = None  # None: E&E could not be reached
     ee_error: str | None = None
+    # MVI's failure code when it did not identify the Veteran (E&E and drive times then unused):
+    # the evidence points at identifying the Veteran, not at E&E or the address.
+    identity_error: str | None = None
     residence_state: str | None = None
     # Where the drive times start: "ee-geocode" (E&E's geocode of the residential address) or
     # "zip-centroid" (no geocode; the centre of the residential ZIP code); None when not stated.
@@ -165,6 +186,10 @@ class EligibilityResult:
             policy=policy,
         )
 
+    @property
+    def state(self) -> str:
+        return result_state(self.eligible, self.basis, (*self.criteria, *self.policy))
+
     def criterion(self, code: str) -> CriterionResult:
         for result in self.criteria:
             if result.code == code:
@@ -202,6 +227,18 @@ class EligibilityResult:
             summary=data.get("summary", ""),
             policy=tuple(CriterionResult.from_dict(c) for c in data.get("policy", ())),
         )
+
+
+def result_state(eligible: bool | None, basis: tuple[str, ...], judged: tuple[CriterionResult, ...]) -> str:
+    """One of STATES. Pending only when nothing is met and every unknown waits for scheduling."""
+    if eligible is not None:
+        return ELIGIBLE if eligible else NOT_ELIGIBLE
+    unknown = [c for c in judged if c.status == UNKNOWN]
+    if basis or not unknown:
+        return UNDETERMINED
+    if all(c.details.get("decided_at") == DECIDED_AT_SCHEDULING for c in unknown):
+        return PENDING_SCHEDULING
+    return UNDETERMINED
 
 
 def _iso(value: date | None) -> str | None:

@@ -8,6 +8,7 @@ from dst.eligibility.access import (
     A4,
     EE_GEOCODE,
     FacilityScan,
+    agreed_date_warnings,
     drive_time,
     drive_warnings,
     residence_problem,
@@ -33,10 +34,12 @@ from dst.eligibility.models import (
     CRITERION_CODES,
     MET,
     NOT_MET,
+    PENDING_SCHEDULING,
     UNKNOWN,
     CriterionResult,
     EligibilityInput,
     EligibilityResult,
+    result_state,
 )
 from dst.eligibility.standards import ACCESS_STANDARDS, STAT, URGENCIES, AccessStandard, standard_for
 from dst.eligibility.standards import standards_version_on as _version_on
@@ -67,6 +70,7 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         return _basic_ineligible(inp, ee, version, warnings)
     standard, no_standard = _standard(inp, standards)
     wait, wait_date = wait_time(inp, standard, no_standard)
+    warnings.extend(agreed_date_warnings(inp, standard))
     # Built in CRITERION_CODES order; best medical interest is appended last and moved into place.
     before_bmi = [
         *ee_criteria(ee, inp),
@@ -95,7 +99,7 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         warnings=tuple(warnings),
         wait_time_eligibility_date=wait_date,
         as_of=inp.as_of,
-        summary=_summary(eligible, (*criteria, *policy), basic_known=basic_known, offered=offered),
+        summary=_summary(eligible, basis, (*criteria, *policy), basic_known=basic_known, offered=offered),
         policy=policy,
     )
 
@@ -142,6 +146,14 @@ def _urgency(inp: EligibilityInput) -> str:
 
 def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: FacilityScan | None) -> list[str]:
     warnings: list[str] = []
+    if ee is None and inp.identity_error:
+        # Nothing from E&E was used, so its absent address is not the problem: the identity is.
+        return [
+            f"MVI did not identify the Veteran ({inp.identity_error}), so DST used nothing from E&E and "
+            "looked up no drive times: basic community care eligibility (code X) cannot be ruled out "
+            "until the Veteran is identified.",
+            *explanation_warnings(inp),
+        ]
     if ee is None:
         why = f" ({inp.ee_error})" if inp.ee_error else ""
         warnings.append(
@@ -219,8 +231,19 @@ def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
 
 
 def _summary(
-    eligible: bool | None, criteria: tuple[CriterionResult, ...], *, basic_known: bool, offered: bool
+    eligible: bool | None,
+    basis: tuple[str, ...],
+    criteria: tuple[CriterionResult, ...],
+    *,
+    basic_known: bool,
+    offered: bool,
 ) -> str:
+    if result_state(eligible, basis, criteria) == PENDING_SCHEDULING:
+        tail = " Best medical interest may be considered now." if offered else ""
+        return (
+            "No criterion is met at ordering. Wait time is decided at scheduling, when VA's next "
+            f"available appointment is recorded.{tail}"
+        )
     if eligible:
         return f"Eligible for community care based on: {_labels(criteria, MET)}."
     if eligible is False:

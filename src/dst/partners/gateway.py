@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -20,6 +20,7 @@ class MviPort(Protocol):
     async def find_by_icn(self, icn: str) -> Person: ...
     async def find_by_edipi(self, edipi: str) -> Person: ...
     async def find_by_dfn(self, station: str, dfn: str) -> Person: ...
+    async def find_by_traits(self, given: str, family: str, birth_date: date, ssn: str) -> Person: ...
 
 
 class EePort(Protocol):
@@ -92,6 +93,10 @@ class PartnerGateway:
             return await self._call(Partner.MVI, lambda: self.mvi.find_by_icn(icn))
         assert dfn is not None
         return await self._call(Partner.MVI, lambda: self.mvi.find_by_dfn(station, dfn))
+
+    async def person_by_traits(self, *, given: str, family: str, birth_date: date, ssn: str) -> Person:
+        """MVI's attended search: every trait it requires, none of them ever logged."""
+        return await self._call(Partner.MVI, lambda: self.mvi.find_by_traits(given, family, birth_date, ssn))
 
     async def person_by_edipi(self, edipi: str) -> Person:
         return await self._call(Partner.MVI, lambda: self.mvi.find_by_edipi(edipi))

@@ -120,6 +120,8 @@ class CommunityProvider:
     phone: str | None = None
     network: str | None = None
     accepting_new_patients: bool | None = None
+    # PPMS's names for the specialty codes (ProviderSpecialty), in the same order; may be empty.
+    specialty_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

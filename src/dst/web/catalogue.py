@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from dst.eligibility import VERDICTS
+from dst.eligibility.models import ELIGIBLE, NOT_ELIGIBLE, PENDING_SCHEDULING, UNDETERMINED
 from dst.operations.notices import Notice
 from dst.web.dashboard import PANEL_TITLES
 from dst.web.templating import render
@@ -54,9 +56,12 @@ def _patient(*, filled: bool, errors: bool = False) -> dict[str, Any]:
     }
 
 
-def _eligibility(eligible: bool | None) -> dict[str, Any]:
+def _eligibility(state: str) -> dict[str, Any]:
+    eligible = {ELIGIBLE: True, NOT_ELIGIBLE: False}.get(state)
     return {
         "eligible": eligible,
+        "state": state,
+        "verdict": VERDICTS[state],
         "summary": "one criterion met" if eligible else "",
         "basicIneligible": eligible is False,
         "standardsVersion": "2019-06-06",
@@ -120,9 +125,10 @@ def catalogue_context() -> dict[str, Any]:
             "partner error": {"errors": [PARTNER_ERROR], "note": None, "radiusMiles": 40, "providers": []},
         },
         "eligibility_states": {
-            "eligible": _eligibility(True),
-            "not eligible": _eligibility(False),
-            "not determined": _eligibility(None),
+            "eligible": _eligibility(ELIGIBLE),
+            "not eligible": _eligibility(NOT_ELIGIBLE),
+            "pending scheduling": _eligibility(PENDING_SCHEDULING),
+            "not determined": _eligibility(UNDETERMINED),
         },
         "viewer_problem": {
             "title": "Open the viewer from the EHR",
@@ -135,7 +141,12 @@ def catalogue_context() -> dict[str, Any]:
 
 
 # One page per eligibility verdict: the panel's criteria table is a landmark that may appear only once.
-ELIGIBILITY_STATES = {"eligible": True, "not-eligible": False, "not-determined": None}
+ELIGIBILITY_STATES = {
+    "eligible": ELIGIBLE,
+    "not-eligible": NOT_ELIGIBLE,
+    "pending-scheduling": PENDING_SCHEDULING,
+    "not-determined": UNDETERMINED,
+}
 
 
 def _failure(partner: str, kind: str) -> dict[str, str]:
@@ -143,21 +154,26 @@ def _failure(partner: str, kind: str) -> dict[str, str]:
     return {"partner": partner, "code": code, "message": f"{code} (synthetic)"}
 
 
-# The record page's summary, one state a page (its region and ids appear once): (eligible, problems,
+# The record page's summary, one state a page (its region and ids appear once): (eligibility state, problems,
 # extra context). Each partner that can fail on a record's page fails in one of them.
-SUMMARY_STATES: dict[str, tuple[bool | None, tuple[dict[str, str], ...], dict[str, Any]]] = {
-    "loading": (None, (), {"live": True}),
-    "eligible": (True, (), {}),
-    "not-eligible": (False, (), {}),
-    "unknown": (None, (), {}),
-    "ee-failing": (None, (_failure("ee", "fault"),), {"no_residence": True}),
-    "mvi-failing": (None, (_failure("mvi", "multiple-matches"), _failure("ee", "skipped")), {}),
-    "ppms-and-routing-failing": (None, (_failure("ppms", "timeout"), _failure("routing", "unavailable")), {}),
-    "maintenance": (None, (_failure("ee", "maintenance"),), {"no_residence": True}),
-    "no-address": (None, (_failure("ee", "no-address"),), {"no_residence": True}),
-    "read-only-code-x": (False, (), {"basic_x": True}),
-    "released-to-hsrm": (True, (), {"read_only": True}),
-    "scheduler": (None, (), {"scheduler": True}),
+SUMMARY_STATES: dict[str, tuple[str, tuple[dict[str, str], ...], dict[str, Any]]] = {
+    "loading": (UNDETERMINED, (), {"live": True}),
+    "eligible": (ELIGIBLE, (), {}),
+    "not-eligible": (NOT_ELIGIBLE, (), {}),
+    "pending-scheduling": (PENDING_SCHEDULING, (), {}),
+    "unknown": (UNDETERMINED, (), {}),
+    "ee-failing": (UNDETERMINED, (_failure("ee", "fault"),), {"no_residence": True}),
+    "mvi-failing": (UNDETERMINED, (_failure("mvi", "multiple-matches"), _failure("ee", "skipped")), {}),
+    "ppms-and-routing-failing": (
+        UNDETERMINED,
+        (_failure("ppms", "timeout"), _failure("routing", "unavailable")),
+        {},
+    ),
+    "maintenance": (UNDETERMINED, (_failure("ee", "maintenance"),), {"no_residence": True}),
+    "no-address": (UNDETERMINED, (_failure("ee", "no-address"),), {"no_residence": True}),
+    "read-only-code-x": (NOT_ELIGIBLE, (), {"basic_x": True}),
+    "released-to-hsrm": (ELIGIBLE, (), {"read_only": True}),
+    "scheduler": (UNDETERMINED, (), {"scheduler": True}),
 }
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import Principal
-from dst.consults import serializers, service, workflow
+from dst.consults import identity, serializers, service, workflow
 from dst.consults.context import RecordContext
 from dst.eligibility import BMI_FACTORS, CRITERION_LABELS
 from dst.partners.advice import RETRYABLE_PARTNERS
@@ -42,6 +42,19 @@ PANEL_TITLES = {
     "providers": "community providers",
     "decision": "the decision form",
 }
+
+
+IDENTIFY_OUTCOME = "identify-outcome"  # the session key holding the last MVI search's outcome code
+
+
+def identify_outcome(request: Request, dst_id: str) -> dict[str, str] | None:
+    """The outcome of the MVI search by traits just made for this record, shown once."""
+    held = request.session.get(IDENTIFY_OUTCOME)
+    if not held or held.get("dstId") != dst_id:
+        return None
+    request.session.pop(IDENTIFY_OUTCOME, None)
+    code = held.get("outcome", "")
+    return {"code": code, "text": identity.outcome_text(code), "found": code == identity.IDENTIFIED}
 
 
 def record_reads(
@@ -162,7 +175,14 @@ def form_from_entries(entries: dict[str, Any] | None) -> dict[str, Any]:
         "bmiExplanation": (entries.get("bmi") or {}).get("explanation"),
         "nextAvailableDate": entries.get("nextAvailableDate"),
         "veteranAgreedLaterDate": entries.get("veteranAgreedLaterDate"),
+        # A saved agreed date before the next available appointment was confirmed when it was saved.
+        "agreedDateConfirmed": "yes" if _agreed_before_available(entries) else None,
     }
+
+
+def _agreed_before_available(entries: dict[str, Any]) -> bool:
+    agreed, available = entries.get("veteranAgreedLaterDate"), entries.get("nextAvailableDate")
+    return bool(agreed and available and str(agreed) < str(available))
 
 
 async def page_context(request: Request, dst_id: str, principal: Principal, *, live: bool) -> dict[str, Any]:
@@ -178,6 +198,7 @@ async def page_context(request: Request, dst_id: str, principal: Principal, *, l
     }
     if live:
         return base
+    base["identify_outcome"] = identify_outcome(request, dst_id)
     gathered = await asyncio.gather(*(GATHER[name](request, ctx) for name in ("map", "decision")))
     for part in gathered:
         base.update(part)
@@ -222,6 +243,8 @@ async def panel_fragment(request: Request, dst_id: str, name: str, principal: Cl
         request, record_reads(dst_id, principal, action, full=name == "decision")
     )
     context: dict[str, Any] = {"name": name, "live": True, **data}
+    if name == "patient":
+        context["identify_outcome"] = identify_outcome(request, dst_id)
     if name == "decision":
         context |= {
             "form": form_from_entries(data["record"]["entries"]),

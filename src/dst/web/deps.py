@@ -14,6 +14,7 @@ from dst.config import Settings
 from dst.consults.panels import Panels
 from dst.consults.runtime import Runtime
 from dst.db.threads import in_transaction as run_in_transaction
+from dst.web.problems import BEARER_HINT
 
 T = TypeVar("T")
 
@@ -89,7 +90,7 @@ async def require_principal(request: Request) -> Principal:
     if principal is None:
         raise HTTPException(
             401,
-            "Sign in, or send Authorization: Bearer <service token>.",
+            BEARER_HINT,
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal

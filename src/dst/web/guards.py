@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dst.auth import token_matches
 from dst.web import routes
-from dst.web.problems import problem
+from dst.web.problems import BEARER_HINT, SIGN_IN_AGAIN, problem
 from dst.web.security import scope_headers
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -29,7 +29,9 @@ def refusal(
     else:
         from dst.web.templating import render_error
 
-        response = render_error(Request(scope), status, title, detail)
+        # A person reads this page: the API's bearer-token hint is for machine clients.
+        page_detail = SIGN_IN_AGAIN if detail == BEARER_HINT else detail
+        response = render_error(Request(scope), status, title, page_detail)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     for raw_name, raw_value in scope_headers(scope):  # refusals leave before the security headers are added

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
 from dst.auth import PERSON_ROLES
-from dst.consults import workflow
-from dst.consults.schemas import ConsultContext, DecisionIn
+from dst.consults import identity, workflow
+from dst.consults.schemas import ConsultContext, DecisionIn, TraitsIn
 from dst.errors import DstProblem
 from dst.reference import service as reference
 from dst.web import dashboard
@@ -133,6 +133,24 @@ async def post_decision(request: Request, dst_id: str, principal: ClinicalUser) 
     return RedirectResponse(f"/dst/{dst_id}?saved=1", status_code=303)
 
 
+@router.post("/dst/{dst_id}/identify")
+async def post_identify(request: Request, dst_id: str, principal: ClinicalUser) -> Response:
+    """Search MVI by traits for a Veteran it could not find from the consult; the traits are posted,
+    never put in a URL, and only the outcome is kept (in the session, for the Veteran panel)."""
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        traits = TraitsIn.model_validate(
+            {k: form.get(k, "") for k in ("given", "family", "birthDate", "ssn")}
+        )
+    except ValidationError:
+        outcome = identity.INVALID
+    else:
+        outcome = await identity.identify_by_traits(request, dst_id, traits, principal)
+    request.session[dashboard.IDENTIFY_OUTCOME] = {"dstId": dst_id, "outcome": outcome}
+    return RedirectResponse(f"/dst/{dst_id}#consult-h", status_code=303)
+
+
 def decision_from_form(form: dict[str, str]) -> DecisionIn:
     def value(name: str) -> str | None:
         raw = form.get(name, "").strip()
@@ -150,6 +168,7 @@ def decision_from_form(form: dict[str, str]) -> DecisionIn:
             "bmi": bmi,
             "nextAvailableDate": value("nextAvailableDate"),
             "veteranAgreedLaterDate": value("veteranAgreedLaterDate"),
+            "agreedDateConfirmed": value("agreedDateConfirmed") == "yes",
             "baseVersion": value("baseVersion"),
         }
     )

@@ -17,6 +17,12 @@ from dst.web import routes
 log = logging.getLogger("dst.web")
 
 PROBLEM_JSON = "application/problem+json"
+# What a machine client is told when it sent no credentials; a person reading a page is told SIGN_IN_AGAIN.
+BEARER_HINT = "Sign in, or send Authorization: Bearer <service token>."
+SIGN_IN_AGAIN = (
+    "You are not signed in to DST, or your session has ended. Sign in again from the start page, then "
+    "reopen DST from the consult in CPRS."
+)
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -73,7 +79,10 @@ def install(app: FastAPI) -> None:
             413: "Request too large",
             429: "Too many requests",
         }.get(exc.status_code, "Error")
-        response = _respond(request, exc.status_code, title, str(exc.detail))
+        detail = str(exc.detail)
+        if detail == BEARER_HINT and _wants_page(request):
+            detail = SIGN_IN_AGAIN  # the API's bearer-token hint means nothing to a clinician
+        response = _respond(request, exc.status_code, title, detail)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response

@@ -138,6 +138,10 @@ class FakeMvi:
     def answer(self, query: MviQuery) -> bytes:
         matches = self.match(query)
         behaviour = matches[0].mvi_behaviour if matches else "not-found"
+        if behaviour == "not-found" and matches and _by_icn_or_traits(query):
+            # A "not-found" Veteran is one whose station record (DFN, EDIPI) MVI does not correlate:
+            # the attended search by traits finds the national record, and its ICN then answers.
+            behaviour = "ok"
         if len(matches) > 1 or behaviour == "multiple-matches":
             return build_answer(query, "AE", "AE", details=MULTIPLE_MATCHES)
         if behaviour == "error":
@@ -145,6 +149,10 @@ class FakeMvi:
         if behaviour == "not-found":
             return build_answer(query, "AA", "NF", details=MATCH_THRESHOLDS)
         return build_answer(query, "AA", "OK", details=MATCH_THRESHOLDS, veteran=matches[0])
+
+
+def _by_icn_or_traits(query: MviQuery) -> bool:
+    return query.icn is not None or (query.edipi is None and query.dfn is None)
 
 
 def _has_traits(veteran: PersonOnFile, query: MviQuery) -> bool:

@@ -60,10 +60,22 @@ def merge(rows: Sequence[CommunityProvider]) -> list[CommunityProvider]:
         if seen is None:
             merged[key] = row
             continue
-        codes = tuple(dict.fromkeys(seen.specialty_codes + row.specialty_codes))
+        named = dict(_named(seen)) | dict(_named(row))
         nearer = row if _distance(row) < _distance(seen) else seen
-        merged[key] = replace(nearer, specialty_codes=codes)
+        merged[key] = replace(nearer, specialty_codes=tuple(named), specialty_names=tuple(named.values()))
     return sorted(merged.values(), key=lambda p: (_distance(p), p.name, p.provider_id))
+
+
+def _named(provider: CommunityProvider) -> list[tuple[str, str]]:
+    names = provider.specialty_names or provider.specialty_codes
+    return list(zip(provider.specialty_codes, names, strict=False))
+
+
+def of_specialties(rows: Sequence[CommunityProvider], codes: Sequence[str]) -> list[CommunityProvider]:
+    """Only rows for a specialty that was asked for: a row of another specialty, or of none, would put
+    (say) an ENT or home-health provider in a cardiology list."""
+    asked = set(codes)
+    return [row for row in rows if asked.intersection(row.specialty_codes)]
 
 
 def _distance(provider: CommunityProvider) -> float:
@@ -89,7 +101,8 @@ class PpmsClient:
             raise ValueError(f"max_results must be from 1 to {MAX_RESULTS_LIMIT}")
         rows: list[CommunityProvider] = []
         for group in code_groups(specialty_codes):
-            rows.extend(await self._locate(locator_params(point, radius_miles, group, max_results)))
+            found = await self._locate(locator_params(point, radius_miles, group, max_results))
+            rows.extend(of_specialties(found, group))
         return merge(rows)[:max_results]
 
     async def specialties(self) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from dst.partners.ppms.specialties import specialty_name
 from dst.partners.types import Address, CommunityProvider, GeoPoint
 
 NO_PROVIDERS_PREFIX = "No Providers found"
@@ -55,6 +56,7 @@ def parse_provider(row: Any) -> CommunityProvider:
         raise MalformedRowError("Latitude/Longitude out of range")
     accepting = row.get("ProviderAcceptingNewPatients", row.get("IsAcceptingNewPatients"))
     code = _text(row, "SpecialtyCode")
+    specialty = _text(row, "ProviderSpecialty")
     return CommunityProvider(
         provider_id=_text(row, "ProviderIdentifier", required=True) or "",
         name=_text(row, "ProviderName", required=True) or "",
@@ -72,6 +74,7 @@ def parse_provider(row: Any) -> CommunityProvider:
         phone=_text(row, "CareSitePhoneNumber"),
         network=_text(row, "ProviderNetwork"),
         accepting_new_patients=accepting if isinstance(accepting, bool) else None,
+        specialty_names=(specialty or code,) if code else (),
     )
 
 
@@ -92,7 +95,7 @@ def provider_row(provider: CommunityProvider, code: str, miles: float, minutes: 
         "Miles": round(miles, 3),
         "Minutes": round(minutes, 3),
         "ProviderName": provider.name,
-        "ProviderSpecialty": code,
+        "ProviderSpecialty": specialty_name(code),
         "SpecialtyCode": code,
         "PreferredMeansReceivingReferralHSRM": False,
         "PreferredMeansReceivingReferralSecuredEmail": False,
@@ -126,7 +129,7 @@ def provider_row(provider: CommunityProvider, code: str, miles: float, minutes: 
 def specialty_row(code: str, name: str | None = None) -> dict[str, Any]:
     return {
         "SpecialtyCode": code,
-        "Name": name or code,
+        "Name": name or specialty_name(code),
         "Grouping": None,
         "Classification": None,
         "Specialization": None,
