@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import days_from_today, key, near_va, veteran
+from factories import days_from_today, key, near_va
 from harness import SERVICE, csrf_header, open_record, sign_in
 
 PROBLEM = "application/problem+json"
@@ -235,7 +235,7 @@ def test_scheduler_fields_are_for_scheduling_staff(client) -> None:
 
 
 def test_not_eligible_yet_is_pending_in_the_api_and_in_vistas_comment(client) -> None:
-    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    record = open_record(client, service="CARDIOLOGY", who=near_va)
     eligibility = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()
     assert (eligibility["eligible"], eligibility["state"]) == (None, "pending-scheduling")
     wait = next(c for c in eligibility["criteria"] if c["code"] == "wait-time")
@@ -248,7 +248,7 @@ def test_not_eligible_yet_is_pending_in_the_api_and_in_vistas_comment(client) ->
 
 
 def test_an_agreed_date_before_the_next_available_appointment_needs_confirming(client) -> None:
-    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    record = open_record(client, service="CARDIOLOGY", who=near_va)
     body = opt_out_scheduled(next_available=60, agreed=50)
     refused = put(client, record["dstId"], body)
     assert refused.status_code == 422
@@ -263,7 +263,7 @@ def test_an_agreed_date_before_the_next_available_appointment_needs_confirming(c
 def test_the_wait_time_dates_are_each_named_with_the_agreed_date_apart_from_the_standard_date(client) -> None:
     from datetime import date, timedelta
 
-    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    record = open_record(client, service="CARDIOLOGY", who=near_va)
     body = opt_out_scheduled(next_available=45, agreed=50)
     assert put(client, record["dstId"], body).status_code == 200
     dates = client.get(f"/api/v1/dst/{record['dstId']}/eligibility", headers=SERVICE).json()["waitTimeDates"]
@@ -275,7 +275,7 @@ def test_the_wait_time_dates_are_each_named_with_the_agreed_date_apart_from_the_
 
 
 def test_an_agreed_date_not_later_than_the_standard_date_is_flagged(client) -> None:
-    record = open_record(client, "CARDIOLOGY", v=veteran(near_va))
+    record = open_record(client, service="CARDIOLOGY", who=near_va)
     body = opt_out_scheduled(next_available=10, agreed=20)
     saved = put(client, record["dstId"], body)
     assert saved.status_code == 200, saved.text
