@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from dst.eligibility.models import MET, NOT_MET, UNKNOWN, CriterionResult, EligibilityInput, FacilityOption
+from dst.eligibility.models import (
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    CriterionResult,
+    EligibilityInput,
+    FacilityOption,
+    iso_day,
+)
 from dst.eligibility.standards import STAT_WAIT_POLICY, AccessStandard
 from dst.reference.catalog import CareCategory
 
@@ -24,6 +32,7 @@ LIMITED = "LIMITED"
 # 40-60 mph (20% either side of 50), so the road time may be 0.77 to 1.35 times the estimate.
 # 30% either side of the standard covers that range (docs/eligibility.md).
 ESTIMATE_MARGIN = 0.30
+MARGIN_PERCENT = round(ESTIMATE_MARGIN * 100)
 # Any drive source but "routing" (the straight-line estimator, or a source DST does not know) counts
 # as an estimate.
 
@@ -56,6 +65,9 @@ class FacilityScan(NamedTuple):
     limited: tuple[FacilityOption, ...] = ()  # LIMITED: they count, with a warning
 
 
+_new_scan = tuple.__new__  # NamedTuple's own __new__ is Python code; this builds the same tuple
+
+
 def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
     if facilities is None:
         return None
@@ -83,7 +95,9 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
     if closed or limited:
         closed.sort(key=_unusable_key)
         limited.sort(key=_unusable_key)
-    return FacilityScan(len(usable) + len(unusable), usable, unusable, tuple(closed), tuple(limited))
+    return _new_scan(
+        FacilityScan, (len(usable) + len(unusable), usable, unusable, tuple(closed), tuple(limited))
+    )
 
 
 def _status(f: FacilityOption) -> str:
@@ -192,7 +206,11 @@ def drive_time(
     usable, unusable = scan.usable, scan.unusable
     limit = standard.drive_minutes
     # usable is sorted nearest first, so the facilities within the standard are a prefix of it.
-    within = [f for f in usable if f.drive_minutes <= limit]  # type: ignore[operator]
+    inside = 0
+    for f in usable:
+        if not f.drive_minutes <= limit:  # type: ignore[operator]
+            break
+        inside += 1
     rows = [
         {
             "facility_id": f.facility_id,
@@ -207,17 +225,23 @@ def drive_time(
     details: dict[str, Any] = {
         "standard_minutes": limit,
         "nearest": rows[0] if rows else None,
-        "within_standard": rows[: len(within)],
-        "out_of_standard": rows[len(within) :],
-        "no_drive_time": [{"facility_id": f.facility_id, "name": f.name} for f in unusable],
-        "closed": [{"facility_id": f.facility_id, "name": f.name} for f in scan.closed],
+        "within_standard": rows[:inside],
+        "out_of_standard": rows[inside:],
+        "no_drive_time": _named(unusable),
+        "closed": _named(scan.closed),
         "residence_source": inp.residence_source,
         "residence_problem": problem[0] if problem else None,
-        "estimate_margin_percent": round(ESTIMATE_MARGIN * 100),
+        "estimate_margin_percent": MARGIN_PERCENT,
     }
-    status, text, estimated = _drive_outcome(service_name(inp), words, limit, scan, within, problem)
+    status, text, estimated = _drive_outcome(service_name(inp), words, limit, scan, usable[:inside], problem)
     details["decided_on_estimate"] = estimated
     return CriterionResult("drive-time", status, text, citation, details)
+
+
+def _named(facilities: Sequence[FacilityOption]) -> list[dict[str, Any]]:
+    if not facilities:
+        return []
+    return [{"facility_id": f.facility_id, "name": f.name} for f in facilities]
 
 
 def _drive_outcome(
@@ -251,7 +275,7 @@ def _drive_outcome(
     if near is not None:
         text = (
             f"The drive time to {_describe(near)} is a straight-line estimate within "
-            f"{round(ESTIMATE_MARGIN * 100)}% of the {limit}-minute standard, too close for an "
+            f"{MARGIN_PERCENT}% of the {limit}-minute standard, too close for an "
             f"estimate to decide ({rule}; 38 CFR 17.4040(b) calls for GIS software). Check the drive "
             "with a GIS routing tool, or ask a DST administrator to configure a routing service "
             "(DST_ROUTING_URL) and reopen DST."
@@ -276,7 +300,7 @@ def _drive_outcome(
 def _estimate_note(f: FacilityOption) -> str:
     if f.drive_source == ROUTING:
         return ""
-    percent = round(ESTIMATE_MARGIN * 100)
+    percent = MARGIN_PERCENT
     return (
         f" The drive time is a straight-line estimate, not a GIS routing (38 CFR 17.4040(b)); it is more "
         f"than {percent}% from the standard, so it decides."
@@ -322,7 +346,8 @@ def wait_time(
     """Met when VA's next available appointment is after the wait-time eligibility date."""
     if standard is None:
         return CriterionResult("wait-time", UNKNOWN, no_standard, A4, {}), None
-    return _wait_result(inp, standard, "wait-time", standard_words(standard).wait_citation)
+    citation = standard_words(standard).wait_citation
+    return _wait_result(inp, standard.wait_days, standard.wait_citation, "wait-time", citation)
 
 
 def stat_wait_policy(inp: EligibilityInput, standard: AccessStandard | None) -> CriterionResult | None:
@@ -332,40 +357,119 @@ def stat_wait_policy(inp: EligibilityInput, standard: AccessStandard | None) -> 
     """
     if standard is None or standard.policy_wait_days is None:
         return None
-    policy = replace(standard, wait_days=standard.policy_wait_days, wait_citation=standard.policy_basis)
-    result, _ = _wait_result(inp, policy, STAT_WAIT_POLICY, standard.policy_basis)
+    basis = standard.policy_basis
+    result, _ = _wait_result(inp, standard.policy_wait_days, basis, STAT_WAIT_POLICY, basis)
     return result
 
 
+_Wait = tuple[str, str, dict[str, Any], date | None]  # status, evidence, details, eligibility date
+_WAITS: dict[tuple[Any, ...], _Wait] = {}
+_WAITS_LIMIT = 4096
+
+
 def _wait_result(
-    inp: EligibilityInput, standard: AccessStandard, code: str, citation: str
+    inp: EligibilityInput, days: int, days_citation: str, code: str, citation: str
 ) -> tuple[CriterionResult, date | None]:
+    """One wait limit of `days` days from the file entry date (`days_citation` is the limit's rule)."""
+    # A pure function of five dates and the limit: remembered, since every view of a consult asks it
+    # again. type(days) is part of the key because 28 and 28.0 are equal but are worded differently.
+    key = (
+        inp.file_entry_date,
+        inp.as_of,
+        inp.veteran_agreed_later_date,
+        inp.clinically_indicated_date,
+        inp.next_available_date,
+        days,
+        type(days),
+        days_citation,
+        code,
+        citation,
+    )
+    try:
+        found, remember = _WAITS.get(key), True
+    except TypeError:  # an unhashable part (bad input): nothing to remember
+        found, remember = None, False
+    if found is None:
+        found = _work_out_wait(inp, days, days_citation)
+        if remember:
+            if len(_WAITS) >= _WAITS_LIMIT:
+                _WAITS.clear()
+            _WAITS[key] = found
+    status, text, details, anchor = found
+    return CriterionResult(code, status, text, citation, dict(details)), anchor
+
+
+def _work_out_wait(inp: EligibilityInput, days: int, days_citation: str) -> _Wait:
     start = inp.file_entry_date
     if start is None or start > inp.as_of:
-        text = _bad_start_text(inp, start)
-        return CriterionResult(code, UNKNOWN, text, citation, {"standard_days": standard.wait_days}), None
-    standard_date = start + timedelta(days=standard.wait_days)
-    anchor, anchor_kind = _anchor(inp, standard_date)
-    dates = _WaitDates(start.isoformat(), standard_date.isoformat(), anchor.isoformat(), standard_date)
+        return UNKNOWN, _bad_start_text(inp, start), {"standard_days": days}, None
+    standard_date = start + _days(days)
+    # The standard is "within N days of the date of request unless a later date has been agreed to by
+    # the veteran": an agreed later date moves the limit, it does not switch the criterion off.
+    agreed, cid = inp.veteran_agreed_later_date, inp.clinically_indicated_date
+    if agreed is not None and agreed > standard_date:
+        anchor, kind = agreed, "veteran-agreed"
+    elif cid is not None and cid > standard_date:
+        anchor, kind = cid, "clinically-indicated"
+    else:
+        anchor, kind = standard_date, "file-entry"
+    start_text, standard_text = iso_day(start), iso_day(standard_date)
+    anchor_text = standard_text if anchor is standard_date else iso_day(anchor)
+    available = inp.next_available_date
+    available_text = None if available is None else iso_day(available)
     details: dict[str, Any] = {
-        "standard_days": standard.wait_days,
-        "file_entry_date": dates.start,
-        "standard_date": dates.standard,
-        "wait_time_eligibility_date": dates.anchor,
-        "anchor": anchor_kind,
-        "next_available_date": _iso(inp.next_available_date),
+        "standard_days": days,
+        "file_entry_date": start_text,
+        "standard_date": standard_text,
+        "wait_time_eligibility_date": anchor_text,
+        "anchor": kind,
+        "next_available_date": available_text,
     }
-    status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
-    return CriterionResult(code, status, text, citation, details), anchor
+    dates = (start_text, standard_text, anchor_text)
+    limit = _limit_text(days, days_citation, kind, dates)
+    if available is None:
+        return UNKNOWN, _no_appointment_text(limit), details, anchor
+    if available < start:
+        text = (
+            f"The next available appointment {available_text} is before the file entry date "
+            f"{start_text}; re-enter the next available appointment."
+        )
+        return UNKNOWN, text, details, anchor
+    if available > anchor:
+        text = f"VA's next available appointment {available_text} is after the {limit}."
+        return MET, text, details, anchor
+    if kind == "clinically-indicated" and available > standard_date:
+        # Only the Veteran's agreement can move the limit to the CID, and none is recorded: the
+        # answer turns on it, so it stays unknown rather than becoming a silent "no".
+        text = (
+            f"VA's next available appointment {available_text} is after the {days}-day "
+            f"date {standard_text} but not after the clinically indicated date {anchor_text}. If the "
+            f"Veteran agreed to that later date VA meets the limit; if not, VA does not meet it "
+            f"({days_citation}). Record whether the Veteran agreed to the later date."
+        )
+        return UNKNOWN, text, details, anchor
+    text = f"VA's next available appointment {available_text} is on or before the {limit}."
+    return NOT_MET, text, details, anchor
 
 
-class _WaitDates(NamedTuple):
-    """The wait-time dates as ISO text, formatted once for both details and evidence."""
+def _no_appointment_text(limit: str) -> str:
+    return (
+        "No next available VA appointment is recorded yet, so wait time is decided at scheduling: "
+        "the scheduler records VA's next available appointment at a facility within the drive-time "
+        f"standard and compares it with the {limit}."
+    )
 
-    start: str
-    standard: str
-    anchor: str
-    standard_day: date  # file entry + standard days, as a date
+
+_DELTAS: dict[int, timedelta] = {}
+
+
+def _days(days: int) -> timedelta:
+    delta = _DELTAS.get(days) if type(days) is int else None
+    if delta is None:
+        delta = timedelta(days=days)
+        if type(days) is int and len(_DELTAS) < 64:
+            _DELTAS[days] = delta
+    return delta
 
 
 def _bad_start_text(inp: EligibilityInput, start: date | None) -> str:
@@ -381,65 +485,20 @@ def _bad_start_text(inp: EligibilityInput, start: date | None) -> str:
     )
 
 
-def _anchor(inp: EligibilityInput, standard_date: date) -> tuple[date, str]:
-    # The standard is "within N days of the date of request unless a later date has been agreed to by
-    # the veteran": an agreed later date moves the limit, it does not switch the criterion off.
-    agreed, cid = inp.veteran_agreed_later_date, inp.clinically_indicated_date
-    if agreed is not None and agreed > standard_date:
-        return agreed, "veteran-agreed"
-    if cid is not None and cid > standard_date:
-        return cid, "clinically-indicated"
-    return standard_date, "file-entry"
-
-
-def _limit_text(standard: AccessStandard, kind: str, dates: _WaitDates) -> str:
-    days, cite = standard.wait_days, standard.wait_citation
+def _limit_text(days: int, cite: str, kind: str, dates: tuple[str, str, str]) -> str:
+    start, standard, anchor = dates
     if kind == "veteran-agreed":
         return (
-            f"later date {dates.anchor} the Veteran agreed to in consultation with the VA provider "
-            f"(the {days}-day date was {dates.standard}; {cite})"
+            f"later date {anchor} the Veteran agreed to in consultation with the VA provider "
+            f"(the {days}-day date was {standard}; {cite})"
         )
     if kind == "clinically-indicated":
         return (
-            f"clinically indicated date {dates.anchor}, if the Veteran agreed to it as a later date "
-            f"(otherwise the {days}-day date {dates.standard}; {cite})"
+            f"clinically indicated date {anchor}, if the Veteran agreed to it as a later date "
+            f"(otherwise the {days}-day date {standard}; {cite})"
         )
     unit = "day" if days == 1 else "days"
-    return f"wait-time eligibility date {dates.anchor} ({days} {unit} from file entry {dates.start}, {cite})"
-
-
-def _wait_outcome(
-    inp: EligibilityInput, standard: AccessStandard, anchor: date, kind: str, dates: _WaitDates
-) -> tuple[str, str]:
-    limit = _limit_text(standard, kind, dates)
-    available = inp.next_available_date
-    if available is None:
-        return UNKNOWN, (
-            "No next available VA appointment is recorded yet, so wait time is decided at scheduling: "
-            "the scheduler records VA's next available appointment at a facility within the drive-time "
-            f"standard and compares it with the {limit}."
-        )
-    if inp.file_entry_date is not None and available < inp.file_entry_date:
-        return UNKNOWN, (
-            f"The next available appointment {available.isoformat()} is before the file entry date "
-            f"{dates.start}; re-enter the next available appointment."
-        )
-    if available > anchor:
-        return MET, f"VA's next available appointment {available.isoformat()} is after the {limit}."
-    if kind == "clinically-indicated" and available > dates.standard_day:
-        # Only the Veteran's agreement can move the limit to the CID, and none is recorded: the
-        # answer turns on it, so it stays unknown rather than becoming a silent "no".
-        return UNKNOWN, (
-            f"VA's next available appointment {available.isoformat()} is after the {standard.wait_days}-day "
-            f"date {dates.standard} but not after the clinically indicated date {dates.anchor}. If the "
-            f"Veteran agreed to that later date VA meets the limit; if not, VA does not meet it "
-            f"({standard.wait_citation}). Record whether the Veteran agreed to the later date."
-        )
-    return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return f"wait-time eligibility date {anchor} ({days} {unit} from file entry {start}, {cite})"
 
 
 def _count(n: int) -> str:

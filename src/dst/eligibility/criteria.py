@@ -63,7 +63,37 @@ EE_CRITERIA = (("no-full-service-va", "N"), ("grandfathered", "G"), ("hardship",
 
 def ee_criteria(ee: EffectiveCodes | None, inp: EligibilityInput) -> list[CriterionResult]:
     """The three criteria E&E decides and reports as VCE codes N, G and H."""
-    return [ee_criterion(code_name, vce, ee, inp) for code_name, vce in EE_CRITERIA]
+    if ee is None:
+        return [ee_criterion(code_name, vce, ee, inp) for code_name, vce in EE_CRITERIA]
+    # With E&E's codes known, the answers depend only on them and on the residence state, so they
+    # are worded once per state and kept with the codes; each result still gets its own details.
+    state = inp.residence_state
+    try:
+        worded = ee.memo.get(state)
+    except TypeError:  # not a string: word it each time
+        worded = state = None
+    if worded is None:
+        worded = tuple(
+            (
+                code_name,
+                vce,
+                (found := ee_criterion(code_name, vce, ee, inp)).status,
+                found.evidence,
+                found.citation,
+            )
+            for code_name, vce in EE_CRITERIA
+        )
+        if state is not None or inp.residence_state is None:
+            if len(ee.memo) >= 64:
+                ee.memo.clear()
+            ee.memo[state] = worded
+    codes = ee.sorted_codes
+    return [
+        CriterionResult(
+            code_name, status, text, citation, {"ee_available": True, "ee_codes": list(codes), "code": vce}
+        )
+        for code_name, vce, status, text, citation in worded
+    ]
 
 
 def ee_criterion(
