@@ -44,8 +44,11 @@ CATEGORY_WORDS: dict[str, str] = {
 }
 
 
+_THIS_SERVICE = "this clinical service"
+
+
 def service_name(inp: EligibilityInput) -> str:
-    return inp.clinical_service or "this clinical service"
+    return inp.clinical_service or _THIS_SERVICE
 
 
 def minutes_text(minutes: float) -> str:
@@ -53,6 +56,7 @@ def minutes_text(minutes: float) -> str:
 
 
 _NUMBER_TYPES = (int, float)
+_INF = math.inf
 
 
 class FacilityScan(NamedTuple):
@@ -87,9 +91,12 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
                 limited.append(f)
         minutes = f.drive_minutes
         # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
-        good = type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
-        (usable if good else unusable).append(f)
-    usable.sort(key=_SORT_KEY)
+        if type(minutes) in _NUMBER_TYPES and 0 <= minutes < _INF:  # type: ignore[operator]
+            usable.append(f)
+        else:
+            unusable.append(f)
+    if len(usable) > 1:
+        usable.sort(key=_SORT_KEY)
     if len(unusable) > 1:
         unusable.sort(key=_unusable_key)
     if closed or limited:
@@ -115,9 +122,11 @@ def _unusable_key(f: FacilityOption) -> tuple[str, str, str]:
 
 
 def _describe(f: FacilityOption) -> str:
-    status = _status(f) if f.operating_status is not None else ""
+    status = "" if f.operating_status is None else _status(f)
     note = f", operating status {status}" if status and status != "NORMAL" else ""
-    return f"{f.name}, {minutes_text(float(f.drive_minutes or 0))} min drive ({f.drive_source}{note})"
+    minutes = float(f.drive_minutes or 0)
+    shown = f"{minutes:.0f}" if minutes.is_integer() else f"{minutes:.1f}"
+    return f"{f.name}, {shown} min drive ({f.drive_source}{note})"
 
 
 def residence_problem(inp: EligibilityInput) -> tuple[str, str] | None:
@@ -221,26 +230,26 @@ def drive_time(
         }
         for f in usable
     ]
-    problem = residence_problem(inp)
+    problem = None if inp.residence_source is None else residence_problem(inp)
+    closed = scan.closed
     details: dict[str, Any] = {
         "standard_minutes": limit,
         "nearest": rows[0] if rows else None,
         "within_standard": rows[:inside],
         "out_of_standard": rows[inside:],
-        "no_drive_time": _named(unusable),
-        "closed": _named(scan.closed),
+        "no_drive_time": _named(unusable) if unusable else [],
+        "closed": _named(closed) if closed else [],
         "residence_source": inp.residence_source,
         "residence_problem": problem[0] if problem else None,
         "estimate_margin_percent": MARGIN_PERCENT,
     }
-    status, text, estimated = _drive_outcome(service_name(inp), words, limit, scan, usable[:inside], problem)
+    service = inp.clinical_service or _THIS_SERVICE
+    status, text, estimated = _drive_outcome(service, words, limit, scan, usable[:inside], problem)
     details["decided_on_estimate"] = estimated
     return CriterionResult("drive-time", status, text, citation, details)
 
 
 def _named(facilities: Sequence[FacilityOption]) -> list[dict[str, Any]]:
-    if not facilities:
-        return []
     return [{"facility_id": f.facility_id, "name": f.name} for f in facilities]
 
 
@@ -297,14 +306,14 @@ def _drive_outcome(
     return MET, f"No VA facility offering {service} was found near the Veteran's residence; {rule}.", False
 
 
+_ESTIMATE_NOTE = (
+    " The drive time is a straight-line estimate, not a GIS routing (38 CFR 17.4040(b)); it is more "
+    f"than {MARGIN_PERCENT}% from the standard, so it decides."
+)
+
+
 def _estimate_note(f: FacilityOption) -> str:
-    if f.drive_source == ROUTING:
-        return ""
-    percent = MARGIN_PERCENT
-    return (
-        f" The drive time is a straight-line estimate, not a GIS routing (38 CFR 17.4040(b)); it is more "
-        f"than {percent}% from the standard, so it decides."
-    )
+    return "" if f.drive_source == ROUTING else _ESTIMATE_NOTE
 
 
 def drive_warnings(scan: FacilityScan | None) -> list[str]:

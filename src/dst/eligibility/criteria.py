@@ -64,7 +64,7 @@ EE_CRITERIA = (("no-full-service-va", "N"), ("grandfathered", "G"), ("hardship",
 def ee_criteria(ee: EffectiveCodes | None, inp: EligibilityInput) -> list[CriterionResult]:
     """The three criteria E&E decides and reports as VCE codes N, G and H."""
     if ee is None:
-        return [ee_criterion(code_name, vce, ee, inp) for code_name, vce in EE_CRITERIA]
+        return _ee_unreachable(inp)
     # With E&E's codes known, the answers depend only on them and on the residence state, so they
     # are worded once per state and kept with the codes; each result still gets its own details.
     state = inp.residence_state
@@ -93,6 +93,28 @@ def ee_criteria(ee: EffectiveCodes | None, inp: EligibilityInput) -> list[Criter
             code_name, status, text, citation, {"ee_available": True, "ee_codes": list(codes), "code": vce}
         )
         for code_name, vce, status, text, citation in worded
+    ]
+
+
+_UNREACHABLE: dict[str | None, tuple[tuple[str, str, str], ...]] = {}
+
+
+def _ee_unreachable(inp: EligibilityInput) -> list[CriterionResult]:
+    # Worded once per E&E error code: the sentences depend on nothing else.
+    error = inp.ee_error
+    worded = _UNREACHABLE.get(error) if error is None or type(error) is str else None
+    if worded is None:
+        worded = tuple(
+            (found.code, found.status, found.evidence)
+            for found in (ee_criterion(code_name, vce, None, inp) for code_name, vce in EE_CRITERIA)
+        )
+        if error is None or type(error) is str:
+            if len(_UNREACHABLE) >= 64:
+                _UNREACHABLE.clear()
+            _UNREACHABLE[error] = worded
+    return [
+        CriterionResult(code_name, status, text, CRITERION_CITATIONS[code_name], {"ee_available": False})
+        for code_name, status, text in worded
     ]
 
 

@@ -25,7 +25,7 @@ from dst.eligibility.criteria import (
     best_medical_interest,
     ee_criteria,
     explanation_warnings,
-    label_in_sentence,
+    _SENTENCE_LABELS,
     quality_standards,
     service_not_available,
 )
@@ -46,6 +46,7 @@ _STATES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI 
 _MORE = "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
 US_STATES_AND_TERRITORIES = frozenset(f"{_STATES} {_MORE}".split(" "))
 NO_STANDARDS_VERSION = "none"
+_CITED_CODES = tuple((code, CRITERION_CITATIONS[code]) for code in CRITERION_CODES)
 
 
 def evaluate(
@@ -198,10 +199,10 @@ def _basic_ineligible(
         f"(code X{ee.since(INELIGIBLE)}); DST records this decision read-only."
     )
     criteria = tuple(
-        CriterionResult(
-            code, NOT_MET, why, CRITERION_CITATIONS[code], {"not_evaluated": True, "reason": "ee-code-x"}
-        )
-        for code in CRITERION_CODES
+        [
+            CriterionResult(code, NOT_MET, why, citation, {"not_evaluated": True, "reason": "ee-code-x"})
+            for code, citation in _CITED_CODES
+        ]
     )
     return EligibilityResult(
         eligible=False,
@@ -218,7 +219,7 @@ def _basic_ineligible(
 
 
 def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
-    return ", ".join([label_in_sentence(c.code) for c in criteria if c.status == status])
+    return ", ".join([_SENTENCE_LABELS[c.code] for c in criteria if c.status == status])
 
 
 def _summary(
