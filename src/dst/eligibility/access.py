@@ -371,47 +371,14 @@ def stat_wait_policy(inp: EligibilityInput, standard: AccessStandard | None) -> 
     return result
 
 
-_Wait = tuple[str, str, dict[str, Any], date | None]  # status, evidence, details, eligibility date
-_WAITS: dict[tuple[Any, ...], _Wait] = {}
-_WAITS_LIMIT = 4096
-
-
 def _wait_result(
     inp: EligibilityInput, days: int, days_citation: str, code: str, citation: str
 ) -> tuple[CriterionResult, date | None]:
     """One wait limit of `days` days from the file entry date (`days_citation` is the limit's rule)."""
-    # A pure function of five dates and the limit: remembered, since every view of a consult asks it
-    # again. type(days) is part of the key because 28 and 28.0 are equal but are worded differently.
-    key = (
-        inp.file_entry_date,
-        inp.as_of,
-        inp.veteran_agreed_later_date,
-        inp.clinically_indicated_date,
-        inp.next_available_date,
-        days,
-        type(days),
-        days_citation,
-        code,
-        citation,
-    )
-    try:
-        found, remember = _WAITS.get(key), True
-    except TypeError:  # an unhashable part (bad input): nothing to remember
-        found, remember = None, False
-    if found is None:
-        found = _work_out_wait(inp, days, days_citation)
-        if remember:
-            if len(_WAITS) >= _WAITS_LIMIT:
-                _WAITS.clear()
-            _WAITS[key] = found
-    status, text, details, anchor = found
-    return CriterionResult(code, status, text, citation, dict(details)), anchor
-
-
-def _work_out_wait(inp: EligibilityInput, days: int, days_citation: str) -> _Wait:
     start = inp.file_entry_date
     if start is None or start > inp.as_of:
-        return UNKNOWN, _bad_start_text(inp, start), {"standard_days": days}, None
+        text = _bad_start_text(inp, start)
+        return CriterionResult(code, UNKNOWN, text, citation, {"standard_days": days}), None
     standard_date = start + _days(days)
     # The standard is "within N days of the date of request unless a later date has been agreed to by
     # the veteran": an agreed later date moves the limit, it does not switch the criterion off.
@@ -437,16 +404,16 @@ def _work_out_wait(inp: EligibilityInput, days: int, days_citation: str) -> _Wai
     dates = (start_text, standard_text, anchor_text)
     limit = _limit_text(days, days_citation, kind, dates)
     if available is None:
-        return UNKNOWN, _no_appointment_text(limit), details, anchor
+        return CriterionResult(code, UNKNOWN, _no_appointment_text(limit), citation, details), anchor
     if available < start:
         text = (
             f"The next available appointment {available_text} is before the file entry date "
             f"{start_text}; re-enter the next available appointment."
         )
-        return UNKNOWN, text, details, anchor
+        return CriterionResult(code, UNKNOWN, text, citation, details), anchor
     if available > anchor:
         text = f"VA's next available appointment {available_text} is after the {limit}."
-        return MET, text, details, anchor
+        return CriterionResult(code, MET, text, citation, details), anchor
     if kind == "clinically-indicated" and available > standard_date:
         # Only the Veteran's agreement can move the limit to the CID, and none is recorded: the
         # answer turns on it, so it stays unknown rather than becoming a silent "no".
@@ -456,9 +423,9 @@ def _work_out_wait(inp: EligibilityInput, days: int, days_citation: str) -> _Wai
             f"Veteran agreed to that later date VA meets the limit; if not, VA does not meet it "
             f"({days_citation}). Record whether the Veteran agreed to the later date."
         )
-        return UNKNOWN, text, details, anchor
+        return CriterionResult(code, UNKNOWN, text, citation, details), anchor
     text = f"VA's next available appointment {available_text} is on or before the {limit}."
-    return NOT_MET, text, details, anchor
+    return CriterionResult(code, NOT_MET, text, citation, details), anchor
 
 
 def _no_appointment_text(limit: str) -> str:

@@ -36,7 +36,7 @@ VCE_DESCRIPTIONS: dict[str, str] = {
 class EffectiveCodes:
     """The VCE codes that count on the evaluation date, and what was set aside and why."""
 
-    __slots__ = ("codes", "listing", "memo", "sorted_codes", "undecided", "unrecognised", "warnings")
+    __slots__ = ("codes", "listing", "sorted_codes", "undecided", "unrecognised", "warnings")
 
     def __init__(
         self, codes: dict[str, date | None], unrecognised: tuple[str, ...], warnings: tuple[str, ...]
@@ -48,9 +48,6 @@ class EffectiveCodes:
         self.listing = ", ".join(self.sorted_codes) or "none"
         # Codes that leave E&E's G/N/H answer open: ones DST does not know, and "not determined".
         self.undecided = (*unrecognised, *((NOT_DETERMINED,) if NOT_DETERMINED in codes else ()))
-        # What the criteria derive from these codes, worked out once per residence state
-        # (dst.eligibility.criteria.ee_criteria): the codes are shared by every evaluation of them.
-        self.memo: dict[object, tuple[tuple[str, str, str, str, str], ...]] = {}
 
     def has(self, code: str) -> bool:
         return code in self.codes
@@ -97,29 +94,6 @@ def effective_codes(vces: tuple[VceInput, ...], on: date) -> EffectiveCodes:
             continue
         codes[code] = _earliest(codes[code], starts) if code in codes else starts
     return EffectiveCodes(codes, tuple(dict.fromkeys(unrecognised)), tuple(warnings))
-
-
-_EFFECTIVE: dict[tuple[tuple[VceInput, ...], date], EffectiveCodes] = {}
-_EFFECTIVE_LIMIT = 4096
-
-
-def effective_codes_on(vces: tuple[VceInput, ...], on: date) -> EffectiveCodes:
-    """effective_codes(), remembered for equal codes on an equal date (a pure function of both).
-
-    Codes are plain strings and dates, so equal inputs give the same answer; E&E reports the same
-    few codes and dates for many Veterans, and every evaluation of one consult repeats them.
-    """
-    key = (vces, on)
-    try:
-        found = _EFFECTIVE.get(key)
-    except TypeError:  # an unhashable part (bad input): nothing to remember
-        return effective_codes(vces, on)
-    if found is None:
-        found = effective_codes(vces, on)
-        if len(_EFFECTIVE) >= _EFFECTIVE_LIMIT:
-            _EFFECTIVE.clear()
-        _EFFECTIVE[key] = found
-    return found
 
 
 def _earliest(a: date | None, b: date | None) -> date | None:

@@ -29,13 +29,13 @@ POLICY_LABELS: dict[str, str] = {
 }
 
 # Labels for use mid-sentence: "drive time", but "VA quality standards not met" keeps its case.
-_SENTENCE_LABELS = {
+SENTENCE_LABELS = {
     code: _mid_sentence(label) for code, label in (*CRITERION_LABELS.items(), *POLICY_LABELS.items())
 }
 
 
 def label_in_sentence(code: str) -> str:
-    return _SENTENCE_LABELS[code]
+    return SENTENCE_LABELS[code]
 
 
 CRITERION_CITATIONS: dict[str, str] = {
@@ -65,35 +65,37 @@ def ee_criteria(ee: EffectiveCodes | None, inp: EligibilityInput) -> list[Criter
     """The three criteria E&E decides and reports as VCE codes N, G and H."""
     if ee is None:
         return _ee_unreachable(inp)
-    # With E&E's codes known, the answers depend only on them and on the residence state, so they
-    # are worded once per state and kept with the codes; each result still gets its own details.
+    codes = ee.codes
     state = inp.residence_state
-    try:
-        worded = ee.memo.get(state)
-    except TypeError:  # not a string: word it each time
-        worded = state = None
+    # The sentences depend only on which recognised codes are in effect (the listing names them),
+    # the dates of N, G and H, the codes left undecided and the residence state: most Veterans share
+    # them, so they are worded once and reused; each result still gets its own details.
+    key = (ee.listing, ee.undecided, codes.get("N"), codes.get("G"), codes.get(HARDSHIP), state)
+    worded = _WORDED.get(key) if state is None or type(state) is str else None
     if worded is None:
         worded = tuple(
-            (
-                code_name,
-                vce,
-                (found := ee_criterion(code_name, vce, ee, inp)).status,
-                found.evidence,
-                found.citation,
-            )
+            (code_name, vce, (found := ee_criterion(code_name, vce, ee, inp)).status, found.evidence)
             for code_name, vce in EE_CRITERIA
         )
-        if state is not None or inp.residence_state is None:
-            if len(ee.memo) >= 64:
-                ee.memo.clear()
-            ee.memo[state] = worded
-    codes = ee.sorted_codes
+        if state is None or type(state) is str:
+            if len(_WORDED) >= _WORDED_LIMIT:
+                _WORDED.clear()
+            _WORDED[key] = worded
+    in_effect = ee.sorted_codes
     return [
         CriterionResult(
-            code_name, status, text, citation, {"ee_available": True, "ee_codes": list(codes), "code": vce}
+            code_name,
+            status,
+            text,
+            CRITERION_CITATIONS[code_name],
+            {"ee_available": True, "ee_codes": list(in_effect), "code": vce},
         )
-        for code_name, vce, status, text, citation in worded
+        for code_name, vce, status, text in worded
     ]
+
+
+_WORDED: dict[tuple[object, ...], tuple[tuple[str, str, str, str], ...]] = {}
+_WORDED_LIMIT = 4096
 
 
 _UNREACHABLE: dict[str | None, tuple[tuple[str, str, str], ...]] = {}

@@ -18,14 +18,14 @@ from dst.eligibility.access import (
 )
 from dst.eligibility.bmi import bmi_offered
 from dst.eligibility.codes import INELIGIBLE, NO_FULL_SERVICE, EffectiveCodes
-from dst.eligibility.codes import effective_codes_on as _effective_codes
+from dst.eligibility.codes import effective_codes as _effective_codes
 from dst.eligibility.criteria import (
     CRITERION_CITATIONS,
     OFTEN_NO_FULL_SERVICE,
+    SENTENCE_LABELS,
     best_medical_interest,
     ee_criteria,
     explanation_warnings,
-    _SENTENCE_LABELS,
     quality_standards,
     service_not_available,
 )
@@ -68,27 +68,25 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         return _basic_ineligible(inp, ee, version, warnings)
     standard, no_standard = _standard(inp, standards)
     wait, wait_date = wait_time(inp, standard, no_standard)
-    # Built in CRITERION_CODES order; best medical interest is decided last and put in its place.
-    before_bmi = ee_criteria(ee, inp)
-    before_bmi.append(service_not_available(inp, scan))
-    before_bmi.append(drive_time(inp, scan, standard, no_standard))
-    before_bmi.append(wait)
+    # Built in CRITERION_CODES order; best medical interest is appended last and moved into place.
+    before_bmi = [
+        *ee_criteria(ee, inp),
+        service_not_available(inp, scan),
+        drive_time(inp, scan, standard, no_standard),
+        wait,
+    ]
     quality = quality_standards(inp)
     stat_policy = stat_wait_policy(inp, standard)
     policy = () if stat_policy is None else (stat_policy,)
-    before_bmi.append(quality)
-    judged = (*before_bmi, *policy)
-    other_basis = [c.code for c in judged if c.status == MET]
+    other_basis = [c.code for c in (*before_bmi, quality, *policy) if c.status == MET]
     offered = bmi_offered(
         otherwise_eligible=bool(other_basis), consult_signed=inp.consult_signed, basic_ineligible=False
     )
     bmi = best_medical_interest(inp, offered=offered, other_basis=other_basis)
-    before_bmi.insert(-1, bmi)
-    criteria = tuple(before_bmi)
-    judged = (*criteria, *policy) if policy else criteria
-    basis = tuple([c.code for c in judged if c.status == MET])
+    criteria = (*before_bmi, bmi, quality)
+    basis = tuple([c.code for c in (*criteria, *policy) if c.status == MET])
     basic_known = ee is not None and not ee.unrecognised
-    eligible = _overall(judged, basis, basic_known=basic_known)
+    eligible = _overall((*criteria, *policy), basis, basic_known=basic_known)
     return EligibilityResult(
         eligible=eligible,
         criteria=criteria,
@@ -98,7 +96,7 @@ def _evaluate(inp: EligibilityInput, standards: tuple[AccessStandard, ...]) -> E
         warnings=tuple(warnings),
         wait_time_eligibility_date=wait_date,
         as_of=inp.as_of,
-        summary=_summary(eligible, judged, basic_known=basic_known, offered=offered),
+        summary=_summary(eligible, (*criteria, *policy), basic_known=basic_known, offered=offered),
         policy=policy,
     )
 
@@ -219,7 +217,7 @@ def _basic_ineligible(
 
 
 def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
-    return ", ".join([_SENTENCE_LABELS[c.code] for c in criteria if c.status == status])
+    return ", ".join([SENTENCE_LABELS[c.code] for c in criteria if c.status == status])
 
 
 def _summary(
