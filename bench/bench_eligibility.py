@@ -1,14 +1,15 @@
 """Benchmark: eligibility evaluations per CPU-second on one core (goal: at least 150,000/s).
 
 The goal is measured on eight consults like a clinic day's, each evaluated again and again, as a
-record's panels and saves do. The engine remembers a few pure sub-answers by value (the E&E codes
-in effect on a date, the wait-time dates), so a third figure evaluates inputs that are all
-different (new code dates, file entry and appointment dates every time): the engine's speed on
-consults it has not seen.
+record's panels and saves do. The engine remembers a few pure sub-answers by value (the ISO text
+of each date, the sentences of the E&E criteria for a code listing and state), so a third figure
+evaluates inputs that are all different (new code dates, file entry, appointment and clinically
+indicated dates every time): the engine's speed on consults it has not seen.
 
     python bench/bench_eligibility.py                 # the figures
     python bench/bench_eligibility.py --passes 250    # only evaluate, untimed: for a profiler, or
                                                       # for valgrind to count instructions
+    python bench/bench_eligibility.py --passes 250 --part drive-time    # one piece of it
 
 `--passes N` evaluates the eight inputs N times (with `--varied`, N x 8 different inputs) and
 prints nothing, so `valgrind --tool=cachegrind` runs of two pass counts give the instructions one
@@ -18,12 +19,26 @@ evaluation takes, a figure other processes on the machine cannot disturb.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from dst.eligibility import EligibilityInput, FacilityOption, VceInput, evaluate
+from dst.eligibility import (
+    ACCESS_STANDARDS,
+    CriterionResult,
+    EligibilityInput,
+    EligibilityResult,
+    FacilityOption,
+    VceInput,
+    access,
+    codes,
+    criteria,
+    evaluate,
+    service,
+)
 from dst.reference.catalog import CareCategory
 
 TODAY = date(2026, 11, 26)
@@ -111,7 +126,45 @@ def measure(inputs: list[EligibilityInput], *, serialise: bool) -> tuple[float, 
     return max(rates), statistics.median(rates)
 
 
-def passes(count: int, *, varied: bool) -> None:
+def parts() -> dict[str, Callable[[], object]]:
+    """Pieces of one evaluation of the first input (the mix's heaviest), to count what each costs."""
+    inp = sample_inputs()[0]
+    ee = codes.effective_codes(inp.vce_codes or (), inp.as_of)
+    scan = access.scan_facilities(inp.facilities)
+    standard, no_standard = service._standard(inp, ACCESS_STANDARDS)
+    result = evaluate(inp)
+    stored = itertools.cycle([evaluate(i).to_dict() for i in sample_inputs()])
+    return {
+        "evaluate": lambda: evaluate(inp),
+        "codes-in-effect": lambda: codes.effective_codes(inp.vce_codes or (), inp.as_of),
+        "facility-scan": lambda: access.scan_facilities(inp.facilities),
+        "ee-criteria": lambda: criteria.ee_criteria(ee, inp),
+        "drive-time": lambda: access.drive_time(inp, scan, standard, no_standard),
+        "wait-time": lambda: access.wait_time(inp, standard, no_standard),
+        "overall": lambda: service._overall(result.criteria, (), basic_known=True),
+        "result": lambda: EligibilityResult(
+            eligible=False,
+            criteria=result.criteria,
+            standards_version=result.standards_version,
+            basis=(),
+            bmi_offered=True,
+            warnings=(),
+            wait_time_eligibility_date=None,
+            as_of=inp.as_of,
+            summary=result.summary,
+        ),
+        "criterion": lambda: CriterionResult("drive-time", "met", "evidence", "citation", {}),
+        "from-dict": lambda: EligibilityResult.from_dict(next(stored)),  # the eight answers in turn
+        "nothing": lambda: None,  # the cost of the loop and the call around each part
+    }
+
+
+def passes(count: int, *, varied: bool, part: str | None) -> None:
+    if part is not None:
+        run = parts()[part]
+        for _ in range(8 * count):
+            run()
+        return
     inputs = varied_inputs(8_000, 0) if varied else sample_inputs()
     for inp in inputs[: 8 * count] if varied else inputs * count:
         evaluate(inp)
@@ -123,9 +176,12 @@ def main() -> None:
     )
     parser.add_argument("--passes", type=int, default=0, help="only evaluate the inputs this many times")
     parser.add_argument("--varied", action="store_true", help="with --passes: every input different")
+    parser.add_argument(
+        "--part", choices=sorted(parts()), help="with --passes: only this piece, 8 times a pass"
+    )
     args = parser.parse_args()
     if args.passes:
-        passes(args.passes, varied=args.varied)
+        passes(args.passes, varied=args.varied, part=args.part)
         return
     inputs = sample_inputs()
     one_run(inputs, 1_000, serialise=False)  # warm up
