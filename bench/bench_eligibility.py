@@ -11,7 +11,8 @@ indicated dates every time): the engine's speed on consults it has not seen.
                                                       # for valgrind to count instructions
     python bench/bench_eligibility.py --passes 250 --part drive-time    # one piece of it
 
-`--passes N` evaluates the eight inputs N times (with `--varied`, N x 8 different inputs) and
+`--passes N` evaluates the eight inputs N times (with `--varied`, N x 8 different inputs, N up to
+1,000) and
 prints nothing, so `valgrind --tool=cachegrind` runs of two pass counts give the instructions one
 evaluation takes, a figure other processes on the machine cannot disturb.
 """
@@ -83,13 +84,13 @@ def varied_inputs(count: int, start: int) -> list[EligibilityInput]:
         # Effective dates stay before TODAY, so the codes still count; the description (which the
         # engine does not read) makes each code set one the engine has not seen.
         effective = date(2019, 6, 6) + timedelta(days=i % 2_700)
-        codes = inp.vce_codes and tuple(
+        vces = inp.vce_codes and tuple(
             replace(v, effective_date=effective, description=f"entry {i}") for v in inp.vce_codes
         )
         found.append(
             replace(
                 inp,
-                vce_codes=codes,
+                vce_codes=vces,
                 file_entry_date=TODAY - timedelta(days=i % 29),
                 next_available_date=TODAY + timedelta(days=i % 31) if inp.next_available_date else None,
                 clinically_indicated_date=TODAY + timedelta(days=i % 37),
