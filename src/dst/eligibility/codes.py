@@ -47,7 +47,7 @@ class EffectiveCodes:
         self.sorted_codes = sorted(codes)
         self.listing = ", ".join(self.sorted_codes) or "none"
         # Codes that leave E&E's G/N/H answer open: ones DST does not know, and "not determined".
-        self.undecided = (*unrecognised, *((NOT_DETERMINED,) if NOT_DETERMINED in codes else ()))
+        self.undecided = (*unrecognised, NOT_DETERMINED) if NOT_DETERMINED in codes else unrecognised
 
     def has(self, code: str) -> bool:
         return code in self.codes
@@ -75,7 +75,7 @@ def effective_codes(vces: tuple[VceInput, ...], on: date) -> EffectiveCodes:
     unrecognised: list[str] = []
     warnings: list[str] = []
     for vce in vces:
-        code = normalise(vce.code or "")
+        code = (vce.code or "").strip().upper()  # normalise(), inline: this loop runs for every consult
         if not code:
             warnings.append("E&E returned an eligibility entry with no code; it was ignored.")
             continue
@@ -93,7 +93,7 @@ def effective_codes(vces: tuple[VceInput, ...], on: date) -> EffectiveCodes:
             )
             continue
         codes[code] = _earliest(codes[code], starts) if code in codes else starts
-    return EffectiveCodes(codes, tuple(dict.fromkeys(unrecognised)), tuple(warnings))
+    return EffectiveCodes(codes, tuple(dict.fromkeys(unrecognised)) if unrecognised else (), tuple(warnings))
 
 
 def _earliest(a: date | None, b: date | None) -> date | None:

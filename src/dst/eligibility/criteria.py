@@ -29,13 +29,13 @@ POLICY_LABELS: dict[str, str] = {
 }
 
 # Labels for use mid-sentence: "drive time", but "VA quality standards not met" keeps its case.
-_SENTENCE_LABELS = {
+SENTENCE_LABELS = {
     code: _mid_sentence(label) for code, label in (*CRITERION_LABELS.items(), *POLICY_LABELS.items())
 }
 
 
 def label_in_sentence(code: str) -> str:
-    return _SENTENCE_LABELS[code]
+    return SENTENCE_LABELS[code]
 
 
 CRITERION_CITATIONS: dict[str, str] = {
@@ -63,7 +63,61 @@ EE_CRITERIA = (("no-full-service-va", "N"), ("grandfathered", "G"), ("hardship",
 
 def ee_criteria(ee: EffectiveCodes | None, inp: EligibilityInput) -> list[CriterionResult]:
     """The three criteria E&E decides and reports as VCE codes N, G and H."""
-    return [ee_criterion(code_name, vce, ee, inp) for code_name, vce in EE_CRITERIA]
+    if ee is None:
+        return _ee_unreachable(inp)
+    codes = ee.codes
+    state = inp.residence_state
+    # The sentences depend only on which recognised codes are in effect (the listing names them),
+    # the dates of N, G and H, the codes left undecided and the residence state: most Veterans share
+    # them, so they are worded once and reused; each result still gets its own details.
+    key = (ee.listing, ee.undecided, codes.get("N"), codes.get("G"), codes.get(HARDSHIP), state)
+    worded = _WORDED.get(key) if state is None or type(state) is str else None
+    if worded is None:
+        worded = tuple(
+            (code_name, vce, (found := ee_criterion(code_name, vce, ee, inp)).status, found.evidence)
+            for code_name, vce in EE_CRITERIA
+        )
+        if state is None or type(state) is str:
+            if len(_WORDED) >= _WORDED_LIMIT:
+                _WORDED.clear()
+            _WORDED[key] = worded
+    in_effect = ee.sorted_codes
+    return [
+        CriterionResult(
+            code_name,
+            status,
+            text,
+            CRITERION_CITATIONS[code_name],
+            {"ee_available": True, "ee_codes": list(in_effect), "code": vce},
+        )
+        for code_name, vce, status, text in worded
+    ]
+
+
+_WORDED: dict[tuple[object, ...], tuple[tuple[str, str, str, str], ...]] = {}
+_WORDED_LIMIT = 4096
+
+
+_UNREACHABLE: dict[str | None, tuple[tuple[str, str, str], ...]] = {}
+
+
+def _ee_unreachable(inp: EligibilityInput) -> list[CriterionResult]:
+    # Worded once per E&E error code: the sentences depend on nothing else.
+    error = inp.ee_error
+    worded = _UNREACHABLE.get(error) if error is None or type(error) is str else None
+    if worded is None:
+        worded = tuple(
+            (found.code, found.status, found.evidence)
+            for found in (ee_criterion(code_name, vce, None, inp) for code_name, vce in EE_CRITERIA)
+        )
+        if error is None or type(error) is str:
+            if len(_UNREACHABLE) >= 64:
+                _UNREACHABLE.clear()
+            _UNREACHABLE[error] = worded
+    return [
+        CriterionResult(code_name, status, text, CRITERION_CITATIONS[code_name], {"ee_available": False})
+        for code_name, status, text in worded
+    ]
 
 
 def ee_criterion(

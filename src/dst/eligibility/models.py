@@ -171,20 +171,19 @@ class EligibilityResult:
         summary: str = "",
         policy: tuple[CriterionResult, ...] = (),
     ) -> None:
-        # One __dict__ write instead of ten frozen setattr calls; see CriterionResult.__init__.
-        self.__dict__.update(
-            eligible=eligible,
-            criteria=criteria,
-            standards_version=standards_version,
-            basis=basis,
-            bmi_offered=bmi_offered,
-            warnings=warnings,
-            wait_time_eligibility_date=wait_time_eligibility_date,
-            as_of=as_of,
-            basic_ineligible=basic_ineligible,
-            summary=summary,
-            policy=policy,
-        )
+        # Direct __dict__ writes instead of eleven frozen setattr calls; see CriterionResult.__init__.
+        fields = self.__dict__
+        fields["eligible"] = eligible
+        fields["criteria"] = criteria
+        fields["standards_version"] = standards_version
+        fields["basis"] = basis
+        fields["bmi_offered"] = bmi_offered
+        fields["warnings"] = warnings
+        fields["wait_time_eligibility_date"] = wait_time_eligibility_date
+        fields["as_of"] = as_of
+        fields["basic_ineligible"] = basic_ineligible
+        fields["summary"] = summary
+        fields["policy"] = policy
 
     @property
     def state(self) -> str:
@@ -200,7 +199,16 @@ class EligibilityResult:
         return {
             "schema": RESULT_SCHEMA,
             "eligible": self.eligible,
-            "criteria": [c.to_dict() for c in self.criteria],
+            "criteria": [
+                {
+                    "code": c.code,
+                    "status": c.status,
+                    "evidence": c.evidence,
+                    "citation": c.citation,
+                    "details": c.details,
+                }
+                for c in self.criteria
+            ],
             "standards_version": self.standards_version,
             "basis": list(self.basis),
             "bmi_offered": self.bmi_offered,
@@ -242,7 +250,23 @@ def result_state(eligible: bool | None, basis: tuple[str, ...], judged: tuple[Cr
 
 
 def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return iso_day(value) if value is not None else None
+
+
+_ISO_DAYS: dict[date, str] = {}
+
+
+def iso_day(value: date) -> str:
+    """value.isoformat(), remembered for plain dates: formatting one costs more than a lookup."""
+    if type(value) is not date:
+        return value.isoformat()
+    text = _ISO_DAYS.get(value)
+    if text is None:
+        text = value.isoformat()
+        if len(_ISO_DAYS) >= 8192:
+            _ISO_DAYS.clear()
+        _ISO_DAYS[value] = text
+    return text
 
 
 def _date(value: str | None) -> date | None:

@@ -23,10 +23,10 @@ from dst.eligibility.codes import effective_codes as _effective_codes
 from dst.eligibility.criteria import (
     CRITERION_CITATIONS,
     OFTEN_NO_FULL_SERVICE,
+    SENTENCE_LABELS,
     best_medical_interest,
     ee_criteria,
     explanation_warnings,
-    label_in_sentence,
     quality_standards,
     service_not_available,
 )
@@ -49,6 +49,7 @@ _STATES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI 
 _MORE = "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
 US_STATES_AND_TERRITORIES = frozenset(f"{_STATES} {_MORE}".split(" "))
 NO_STANDARDS_VERSION = "none"
+_CITED_CODES = tuple((code, CRITERION_CITATIONS[code]) for code in CRITERION_CODES)
 
 
 def evaluate(
@@ -181,7 +182,8 @@ def _input_warnings(inp: EligibilityInput, ee: EffectiveCodes | None, scan: Faci
             "(38 CFR 17.4040 sets no stat standard) and is reported separately as stat-wait-policy."
         )
     warnings.extend(drive_warnings(scan))
-    warnings.extend(explanation_warnings(inp))
+    if inp.bmi_explanation:
+        warnings.extend(explanation_warnings(inp))
     return warnings
 
 
@@ -207,10 +209,10 @@ def _basic_ineligible(
         f"(code X{ee.since(INELIGIBLE)}); DST records this decision read-only."
     )
     criteria = tuple(
-        CriterionResult(
-            code, NOT_MET, why, CRITERION_CITATIONS[code], {"not_evaluated": True, "reason": "ee-code-x"}
-        )
-        for code in CRITERION_CODES
+        [
+            CriterionResult(code, NOT_MET, why, citation, {"not_evaluated": True, "reason": "ee-code-x"})
+            for code, citation in _CITED_CODES
+        ]
     )
     return EligibilityResult(
         eligible=False,
@@ -227,7 +229,7 @@ def _basic_ineligible(
 
 
 def _labels(criteria: tuple[CriterionResult, ...], status: str) -> str:
-    return ", ".join([label_in_sentence(c.code) for c in criteria if c.status == status])
+    return ", ".join([SENTENCE_LABELS[c.code] for c in criteria if c.status == status])
 
 
 def _summary(
