@@ -48,7 +48,12 @@ def test_every_component_state_passes_axe(browser: Any, app: Any, styles: str) -
             context.close()
 
 
-VERDICTS = {True: "Eligible", False: "Not eligible", None: "Unknown"}
+VERDICTS = {
+    "eligible": "Eligible",
+    "not-eligible": "Not eligible",
+    "pending-scheduling": "Not eligible yet",
+    "unknown": "Unknown",
+}
 
 
 @pytest.mark.parametrize("styles", ["all", "without the USWDS build"])

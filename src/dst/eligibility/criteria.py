@@ -102,15 +102,17 @@ _UNREACHABLE: dict[str | None, tuple[tuple[str, str, str], ...]] = {}
 
 
 def _ee_unreachable(inp: EligibilityInput) -> list[CriterionResult]:
-    # Worded once per E&E error code: the sentences depend on nothing else.
+    # Worded once per E&E error code: without an MVI identity failure the sentences depend on nothing
+    # else (with one they name it and what to do, so they are worded each time).
     error = inp.ee_error
-    worded = _UNREACHABLE.get(error) if error is None or type(error) is str else None
+    cacheable = not inp.identity_error and (error is None or type(error) is str)
+    worded = _UNREACHABLE.get(error) if cacheable else None
     if worded is None:
         worded = tuple(
             (found.code, found.status, found.evidence)
             for found in (ee_criterion(code_name, vce, None, inp) for code_name, vce in EE_CRITERIA)
         )
-        if error is None or type(error) is str:
+        if cacheable:
             if len(_UNREACHABLE) >= 64:
                 _UNREACHABLE.clear()
             _UNREACHABLE[error] = worded
