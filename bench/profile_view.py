@@ -17,11 +17,11 @@ import io
 import pstats
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx2
+from bench_dashboard import consult_body
 
 from dst.config import Settings
 from dst.db.migrate import upgrade
@@ -33,21 +33,8 @@ PANELS = ("patient", "facilities", "community-providers", "eligibility", "seocs"
 TOKEN = "profile-service-token"  # a throwaway database's token
 
 
-def consult(v: Any, number: int) -> dict[str, Any]:
-    return {
-        "station": v.station,
-        "dfn": v.dfn,
-        "icn": v.icn,
-        "consultService": "CARDIOLOGY",
-        "urgency": "routine",
-        "fileEntryDate": date.today().isoformat(),
-        "consultNumber": str(number),
-        "signed": False,
-    }
-
-
 async def one_view(http: httpx2.AsyncClient, v: Any, number: int) -> None:
-    opened = await http.post("/api/v1/dst", json=consult(v, number))
+    opened = await http.post("/api/v1/dst", json=consult_body(v, number) | {"consultService": "CARDIOLOGY"})
     opened.raise_for_status()
     dst_id = opened.json()["dstId"]
     answers = await asyncio.gather(*(http.get(f"/api/v1/dst/{dst_id}/{p}") for p in PANELS))

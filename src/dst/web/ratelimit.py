@@ -98,11 +98,15 @@ class RateLimitMiddleware:
             address = scope["client"][0] if scope.get("client") else "unknown"
             wait = buckets.take(address, time.monotonic())
             if wait > 0:
-                detail = "Too many requests from this address. Wait a moment and try again."
-                headers = {"Retry-After": str(math.ceil(wait))}
-                await refusal(scope, 429, "Too many requests", detail, headers)(scope, receive, send)
+                await too_many(scope, receive, send, "from this address", wait)
                 return
         await self.app(scope, receive, send)
+
+
+async def too_many(scope: Scope, receive: Receive, send: Send, whose: str, wait: float) -> None:
+    detail = f"Too many requests {whose}. Wait a moment and try again."
+    headers = {"Retry-After": str(math.ceil(wait))}
+    await refusal(scope, 429, "Too many requests", detail, headers)(scope, receive, send)
 
 
 def signed_in_key(scope: Scope) -> str | None:
@@ -133,8 +137,6 @@ class SignedInRateLimitMiddleware:
             key = signed_in_key(scope)
             wait = self.buckets.take(key, time.monotonic()) if key else 0.0
             if wait > 0:
-                detail = "Too many requests in this session. Wait a moment and try again."
-                headers = {"Retry-After": str(math.ceil(wait))}
-                await refusal(scope, 429, "Too many requests", detail, headers)(scope, receive, send)
+                await too_many(scope, receive, send, "in this session", wait)
                 return
         await self.app(scope, receive, send)
