@@ -125,6 +125,9 @@ def test_the_scheduler_finds_a_consult_and_records_its_date(browser: Any, dst_ur
     assert dates.bounding_box()["y"] < page.locator("details.saved-decision").bounding_box()["y"]
     assert "kept as saved: opted in" in (page.text_content("details.saved-decision summary") or "")
     check_accessibility(page, f"the scheduler's record page at {width}")
+    page.set_viewport_size({"width": width, "height": 1300})  # the whole column, for the docs
+    doc_screenshot(page, f"scheduler-record-{width}", "#decision")
+    page.set_viewport_size({"width": width, "height": 800})
     page.get_by_role("link", name="Record the decision").click()
     assert focused_id(page) == "nextAvailableDate"
     page.fill("#nextAvailableDate", days_from_today(45))
@@ -135,7 +138,6 @@ def test_the_scheduler_finds_a_consult_and_records_its_date(browser: Any, dst_ur
     assert long_date(days_from_today(45)) in wait_dates
     assert not re.search(r"\d{4}-\d{2}-\d{2}", wait_dates)
     check_accessibility(page, f"the scheduler's saved record at {width}")
-    doc_screenshot(page, f"scheduler-record-{width}", "#decision")
     saved = httpx2.get(f"{dst_url}/api/v1/dst/{dst_id}", headers=SERVICE).json()
     assert saved["entries"]["veteranOption"] == "opt-in"
     assert saved["entries"]["nextAvailableDate"] == days_from_today(45)  # the API keeps ISO dates
