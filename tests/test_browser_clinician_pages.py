@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from dst.web.dates import long_date
 from test_browser_journeys import launch_dst, order_consult
 
 from browser import browser, check_accessibility, doc_screenshot, needs_chromium, tab_to, wait_for_panels
@@ -73,6 +74,11 @@ def in_days(page: Any, days: int) -> str:
     return str(page.evaluate(f"new Date(Date.now() + {days}*864e5).toISOString().slice(0,10)"))
 
 
+def in_words(page: Any, days: int) -> str:
+    """The date `days` from the browser's today as the pages write it ("December 30, 2026")."""
+    return long_date(in_days(page, days))
+
+
 def fact(page: Any, scope: str, term: str) -> str:
     """The text of the definition whose term starts with `term`, inside `scope`."""
     row = page.locator(f"{scope} dl.wait-dates div", has=page.locator("dt", has_text=term)).first
@@ -85,9 +91,8 @@ def test_scheduler_dates_are_labelled_and_an_early_agreed_date_is_confirmed(
 ) -> None:
     page = open_page(browser, dst_url, width, role="scheduler")
     open_dst(page, near_va, "CARDIOLOGY")
-    entry = page.evaluate("new Date().toISOString().slice(0,10)")
-    assert fact(page, "fieldset.scheduling", "File entry date").startswith(entry)
-    assert fact(page, "fieldset.scheduling", "28-day date").startswith(in_days(page, 28))
+    assert fact(page, "fieldset.scheduling", "File entry date").startswith(in_words(page, 0))
+    assert fact(page, "fieldset.scheduling", "28-day date").startswith(in_words(page, 28))
     page.click("label[for=opt-opt-out]")
     page.fill("#nextAvailableDate", in_days(page, 60))
     page.fill("#veteranAgreedLaterDate", in_days(page, 50))
@@ -102,10 +107,10 @@ def test_scheduler_dates_are_labelled_and_an_early_agreed_date_is_confirmed(
     page.wait_for_selector("#saved")
     wait_for_panels(page)
     panel = "section[aria-labelledby=cc-h]"
-    assert fact(page, panel, "28-day date").startswith(in_days(page, 28))
-    assert fact(page, panel, "Later date the Veteran agreed to").startswith(in_days(page, 50))
+    assert fact(page, panel, "28-day date").startswith(in_words(page, 28))
+    assert fact(page, panel, "Later date the Veteran agreed to").startswith(in_words(page, 50))
     eligibility_date = fact(page, panel, "Wait-time eligibility date")
-    assert eligibility_date.startswith(in_days(page, 50)) and "agreed to" in eligibility_date
+    assert eligibility_date.startswith(in_words(page, 50)) and "agreed to" in eligibility_date
     check_accessibility(page, f"the scheduler's saved dates at {width}")
     doc_screenshot(page, f"scheduler-dates-{width}", "section[aria-labelledby=cc-h] dl.wait-dates")
 

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from dst.web.dates import long_date
+
 from factories import days_from_today, key
 from harness import SERVICE, open_record_id, settings_for, sign_in
 from live_server import free_port
@@ -113,8 +115,9 @@ def test_scheduler_records_the_agreed_later_date_with_who_and_when(client) -> No
     saved = client.post(f"/dst/{dst_id}/decision", data=body)
     assert saved.status_code == 200
     page = client.get(f"/dst/{dst_id}?static=1").text
-    assert f"<dt>Later date the Veteran agreed to</dt><dd>{days_from_today(45)}" in page
-    assert f"<dt>Wait-time eligibility date</dt><dd><strong>{days_from_today(45)}</strong>" in page
+    agreed = long_date(days_from_today(45))  # the pages write dates in words; the API keeps ISO
+    assert f"<dt>Later date the Veteran agreed to</dt><dd>{agreed}" in page
+    assert f"<dt>Wait-time eligibility date</dt><dd><strong>{agreed}</strong>" in page
     entries = client.get(f"/api/v1/dst/{dst_id}", headers=SERVICE).json()["entries"]
     assert entries["agreementRecordedBy"] and entries["agreementRecordedAt"]
     assert f"recorded by <strong>{entries['agreementRecordedBy']}</strong>" in page

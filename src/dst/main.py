@@ -52,6 +52,7 @@ from dst.web import dashboard as dashboard_panels
 from dst.web import health, oidc, pages, problems
 from dst.web import help as help_pages
 from dst.web import openapi as openapi_errors
+from dst.web import scheduling as scheduling_pages
 from dst.web.authfirst import AuthenticateFirstMiddleware
 from dst.web.guards import ApiCsrfMiddleware, BodySizeLimitMiddleware
 from dst.web.ratelimit import RateLimitMiddleware, SignedInRateLimitMiddleware
@@ -208,6 +209,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs_views.router,
         page_catalogue.router,
         help_pages.router,
+        scheduling_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -17,8 +17,8 @@ from dst.consults.schemas import ConsultContext, DecisionIn, TraitsIn
 from dst.errors import DstProblem
 from dst.reference import service as reference
 from dst.web import dashboard
+from dst.web import form_errors as form_errors_table
 from dst.web.deps import ClinicalUser, check_csrf, current_principal, get_runtime, in_transaction
-from dst.web.problems import describe_validation
 from dst.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,11 +82,16 @@ async def _dashboard(
     saved: bool = False,
     live: bool = False,
     form: dict[str, Any] | None = None,
-    form_errors: list[str] | None = None,
+    form_errors: list[dict[str, Any]] | None = None,
     conflict: bool = False,
 ) -> Response:
     context = await dashboard.page_context(request, dst_id, principal, live=live)
-    context |= {"saved": saved, "form_errors": form_errors or [], "conflict": conflict}
+    context |= {
+        "saved": saved,
+        "form_errors": form_errors or [],
+        "field_errors": form_errors_table.by_group(form_errors or []),
+        "conflict": conflict,
+    }
     if form is not None:
         context["form"] = form
     # Only a save based on an older version is "someone else saved first"; other refusals are plain errors.
@@ -112,21 +117,14 @@ async def post_decision(request: Request, dst_id: str, principal: ClinicalUser) 
             expected_version=body.base_version,
         )
     except ValidationError as exc:
-        from fastapi.exceptions import RequestValidationError
-
-        _, items = describe_validation(RequestValidationError(exc.errors()))
-        return await _dashboard(
-            request,
-            dst_id,
-            principal,
-            form=form,
-            form_errors=[f"{i['field']}: {i['message']}" for i in items],
-        )
+        errors = form_errors_table.from_validation(exc)
+        return await _dashboard(request, dst_id, principal, form=form, form_errors=errors)
     except DstProblem as exc:
         if exc.status == 404:
             raise
+        errors = form_errors_table.from_problem(exc)
         return await _dashboard(
-            request, dst_id, principal, form=form, form_errors=[exc.detail], conflict=exc.status == 409
+            request, dst_id, principal, form=form, form_errors=errors, conflict=exc.status == 409
         )
     # No #saved fragment: the message stands beside the summary, and jumping to it would scroll the
     # summary out of the first screen; dst.js moves the focus to it.

@@ -21,7 +21,7 @@ APIS = (API, VIEWER_API)
 # Served even while a partner is down or DST is under maintenance, without a notice.
 QUIET = (STATIC, HEALTH, METRICS, VISTA)
 # Where a clinician works with a Veteran's record: closed while DST is under maintenance.
-CLINICAL = ("/dst/", "/launch", "/api/v1/dst", "/dev/cprs", "/dsv", VIEWER_API)
+CLINICAL = ("/dst/", "/launch", "/api/v1/dst", "/dev/cprs", "/dsv", "/scheduling", VIEWER_API)
 # The only answers browsers and proxies may keep a copy of.
 CACHEABLE = (STATIC,)
 

@@ -11,10 +11,12 @@ from fastapi.templating import Jinja2Templates
 
 from dst.eligibility import CRITERION_LABELS
 from dst.partners.advice import advice_for
+from dst.web.dates import long_date
 from dst.web.deps import csrf_token, current_principal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.globals |= {"partner_advice": advice_for, "criterion_labels": CRITERION_LABELS}
+TEMPLATES.env.filters["long_date"] = long_date
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

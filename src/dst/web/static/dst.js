@@ -50,10 +50,11 @@ function retryPartner(form) {
     .catch(() => form.submit()); // the plain form post: the server answers with the whole page
 }
 
-// "Record the decision": focus the form's first field, or its heading while it loads or is locked.
+// "Record the decision": focus the form's first field (a scheduler's is the next available
+// appointment), or its heading while it loads or is locked.
 function focusDecision() {
   const first = document.querySelector(
-    "form.decision-form input[name=veteranOption]:checked:enabled, form.decision-form input[name=veteranOption]:enabled",
+    "form.decision-form .scheduling input:enabled, form.decision-form input[name=veteranOption]:checked:enabled, form.decision-form input[name=veteranOption]:enabled",
   );
   const target = first || document.getElementById("dec-h");
   if (!first) target.setAttribute("tabindex", "-1");
@@ -144,6 +145,17 @@ function serviceTypeahead(input) {
 }
 
 document.addEventListener("click", (event) => {
+  // The error summary's links move the focus into the field, not just the view to it.
+  const link = event.target.closest("#form-errors a[href^='#']");
+  if (link) {
+    const field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    }
+    return;
+  }
   if (event.target.closest("a[data-focus=decision]")) {
     event.preventDefault();
     focusDecision();
