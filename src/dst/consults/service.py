@@ -85,6 +85,12 @@ class Opened(NamedTuple):
     filled: list[str]  # identifiers a reopen added to a record that lacked them
 
 
+def lock_record(session: Session, dst_id: str) -> None:
+    """Hold the record's row until the transaction ends (SELECT … FOR UPDATE; SQLite writes one at a
+    time anyway and renders no lock)."""
+    session.execute(select(DstRecord.dst_id).where(DstRecord.dst_id == dst_id).with_for_update())
+
+
 def open_record(
     session: Session,
     ctx: ConsultContext,

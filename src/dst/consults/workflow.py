@@ -90,6 +90,9 @@ async def _open(
         shared = runtime.panels.shared
         if shared is not None:
             if not created:
+                # Reopens of one record take turns (a row lock, PostgreSQL): two transactions deleting
+                # and claiming the same partner-call rows in different orders deadlock.
+                service.lock_record(session, record.dst_id)
                 shared.forget(session, record.dst_id)  # a reopened record asks its partners again
             shared.claim_ahead(session, record.dst_id, Panels.call_keys(opened))
         return opened, created, read(session, record) if read else None

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("dst.db")
+T = TypeVar("T")
 
 
 def normalize_url(url: str) -> str:
@@ -78,6 +85,25 @@ def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> I
         raise
     finally:
         session.close()
+
+
+# PostgreSQL gives up one of two transactions that wait for each other (deadlock) or that cannot be
+# serialised; run again, that transaction goes through. Nothing of it was committed.
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+ATTEMPTS = 3
+
+
+def retried(run: Callable[[], T]) -> T:
+    """`run()` (a whole transaction), once more when the database gave it up for another's sake."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return run()
+        except OperationalError as error:
+            if attempt == ATTEMPTS or getattr(error.orig, "sqlstate", None) not in RETRY_SQLSTATES:
+                raise
+            log.info("transaction retried after %s", getattr(error.orig, "sqlstate", "?"))
+            time.sleep(random.uniform(0.005, 0.03) * attempt)  # noqa: S311 - jitter, not a secret
+    raise AssertionError("unreachable")
 
 
 @contextmanager

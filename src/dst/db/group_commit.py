@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dst.db.engine import transaction
+from dst.db.engine import retried, transaction
 from dst.db.threads import run_db
 
 Write = Callable[[Session], None]
@@ -82,8 +82,11 @@ class GroupCommit:
                 await asyncio.shield(queue.writer)
 
     def _commit(self, writes: list[Write]) -> None:
-        with transaction(self.sessions) as session:
-            for work in writes:
-                work(session)
+        def once() -> None:
+            with transaction(self.sessions) as session:
+                for work in writes:
+                    work(session)
+
+        retried(once)  # a batch given up in a deadlock is written again, audit rows and all
         self.commits += 1
         self.writes += len(writes)

@@ -27,7 +27,7 @@ import anyio
 import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
-from dst.db.engine import transaction
+from dst.db.engine import retried, transaction
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -67,8 +67,8 @@ async def in_transaction(
 ) -> T:
     """Run `work` in one database transaction on a database thread, so the event loop never blocks."""
 
-    def run() -> T:
+    def once() -> T:
         with transaction(sessions, read_only=read_only) as session:
             return work(session)
 
-    return await run_db(run)
+    return await run_db(retried, once)
