@@ -21,7 +21,8 @@ def signed_in(client: TestClient) -> bool:
 
 
 def test_a_cookie_copied_before_sign_out_no_longer_works_after_it(app) -> None:
-    with TestClient(app) as browser, TestClient(app) as thief:
+    # One lifespan per app at a time: the thief's client runs an app of its own on the same database.
+    with TestClient(app) as browser, TestClient(create_app(app.state.settings)) as thief:
         sign_in(browser, "provider")
         thief.cookies.set("dst_session", browser.cookies["dst_session"])
         assert signed_in(thief)
@@ -37,7 +38,7 @@ def test_signing_in_issues_a_new_session_id(app) -> None:
         first = browser.cookies["dst_session"]
         sign_in(browser, "provider")
         assert browser.cookies["dst_session"] != first
-        with TestClient(app) as old:
+        with TestClient(create_app(app.state.settings)) as old:
             old.cookies.set("dst_session", first)
             assert not signed_in(old)
 
