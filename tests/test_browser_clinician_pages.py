@@ -180,12 +180,12 @@ def test_the_filed_wait_time_line_is_whole_and_its_preview_wraps_between_words(
 
 def save_decisions(base: str, count: int) -> None:
     """Decisions saved through the API, as machine clients do, so the reports have rows."""
-    import httpx
+    import httpx2
 
     from factories import consult, key, ordinary
     from harness import SERVICE
 
-    with httpx.Client(base_url=base, headers=SERVICE) as api:
+    with httpx2.Client(base_url=base, headers=SERVICE) as api:
         for v in [v for v in demo_veterans() if ordinary(v)][:count]:
             record = api.post("/api/v1/dst", json=consult(v)).json()
             body = {"veteranOption": "opt-out", "forward": False}
