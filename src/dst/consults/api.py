@@ -132,7 +132,9 @@ async def seocs(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> di
         def rows(session: Session) -> list[dict[str, Any]]:
             return snapshots.seocs(session, service_info, _seoc_rows)
 
-        seocs = await runtime.transaction(rows, read_only=True)
+        seocs = snapshots.cached_seocs(service_info)
+        if seocs is None:
+            seocs = await runtime.transaction(rows, read_only=True)
         return {"clinicalService": service_info.name, "seocs": seocs}
 
 

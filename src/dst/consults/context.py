@@ -199,6 +199,14 @@ class ReferenceSnapshots:
             self._services[service_id] = (now, info)
         return info
 
+    def cached_seocs(self, service: ServiceInfo) -> list[dict[str, Any]] | None:
+        """The service's SEOC rows if held and fresh, without a session (no database work)."""
+        with self._lock:
+            cached = self._seocs.get(service.seoc_categories)
+        if cached is not None and time.monotonic() - cached[0] < self.ttl_s:
+            return cached[1]
+        return None
+
     def seocs(
         self,
         session: Session,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
@@ -146,25 +145,20 @@ async def load_context(runtime: Runtime, dst_id: str, principal: Principal, acti
 async def audited_read(
     runtime: Runtime, dst_id: str, principal: Principal, action: str, *, designations: bool = True
 ) -> AsyncIterator[RecordContext]:
-    """Read the record's context; its audit row is written while the body works out the answer and
-    is committed before the answer leaves (group commit, see dst.audit.batch).
+    """Read the record's context with its audit row in one shared transaction (group commit, see
+    dst.audit.batch): the row is committed before the body works out the answer.
 
     Reads that apply no eligibility rule pass `designations=False` to skip one query."""
-    ctx = await runtime.transaction(
-        lambda s: read_context(s, dst_id, runtime.snapshots, designations=designations),
-        read_only=True,
+    snapshots = runtime.snapshots
+    ctx = await runtime.audit.read(
+        lambda s: read_context(s, dst_id, snapshots, designations=designations),
+        lambda found: (found.dst_id, found.icn, found.station),
+        principal=principal,
+        action=action,
     )
     if ctx is None:
         raise service.not_found(dst_id)
-    written = asyncio.ensure_future(
-        runtime.audit.record(
-            principal=principal, action=action, dst_id=dst_id, icn=ctx.icn, station=ctx.station
-        )
-    )
-    try:
-        yield ctx
-    finally:
-        await written
+    yield ctx
 
 
 async def gather_for_eligibility(

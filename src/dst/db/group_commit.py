@@ -5,8 +5,8 @@ that got its answer knows its write is durable. Writes queued while a commit is 
 the next one; under load one commit carries the writes of many requests instead of each request
 queueing for its own transaction (on SQLite every write transaction queues for the one write lock).
 
-Only independent writes belong here (an audit row of a read, a shared partner answer): if the
-transaction fails, every write in it fails with the same error.
+Only independent work belongs here (a read with its audit row, a shared partner answer): if the
+transaction fails, every piece of work in it fails with the same error.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import contextlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,12 +24,13 @@ from dst.db.engine import retried, transaction
 from dst.db.threads import run_db
 
 Write = Callable[[Session], None]
+T = TypeVar("T")
 
 
 @dataclass
 class _Queue:
-    writes: list[Write] = field(default_factory=list)
-    waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    writes: list[Callable[[Session], object]] = field(default_factory=list)
+    waiters: list[asyncio.Future[object]] = field(default_factory=list)
     writer: asyncio.Task[None] | None = None
 
 
@@ -44,21 +46,28 @@ class GroupCommit:
 
     async def write(self, work: Write) -> None:
         """Return once `work` is committed; raise what the commit raised if it failed."""
+        await self.run(work)
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in the next shared transaction; its result once that has committed.
+
+        For a read that must not be answered before its audit row is durable: the read and the row
+        go into one transaction with the other requests' (one thread hop, one commit, for all)."""
         loop = asyncio.get_running_loop()
         queue = self._queues.setdefault(loop, _Queue())
-        done: asyncio.Future[None] = loop.create_future()
+        done: asyncio.Future[object] = loop.create_future()
         queue.writes.append(work)
         queue.waiters.append(done)
         if queue.writer is None or queue.writer.done():
             queue.writer = loop.create_task(self._write_all(queue))
-        await asyncio.shield(done)
+        return cast(T, await asyncio.shield(done))
 
     async def _write_all(self, queue: _Queue) -> None:
         while queue.writes:
             writes, waiters = queue.writes, queue.waiters
             queue.writes, queue.waiters = [], []
             try:
-                await run_db(self._commit, writes)
+                results = await run_db(self._commit, writes)
             except Exception as error:
                 for waiter in waiters:
                     if not waiter.done():
@@ -69,9 +78,9 @@ class GroupCommit:
                         waiter.cancel()
                 raise
             else:
-                for waiter in waiters:
+                for waiter, result in zip(waiters, results, strict=True):
                     if not waiter.done():
-                        waiter.set_result(None)
+                        waiter.set_result(result)
 
     async def drain(self) -> None:
         """Wait until every write queued on this loop is committed (at shutdown, before the engine
@@ -81,12 +90,12 @@ class GroupCommit:
             with contextlib.suppress(Exception):
                 await asyncio.shield(queue.writer)
 
-    def _commit(self, writes: list[Write]) -> None:
-        def once() -> None:
+    def _commit(self, writes: list[Callable[[Session], object]]) -> list[object]:
+        def once() -> list[object]:
             with transaction(self.sessions) as session:
-                for work in writes:
-                    work(session)
+                return [work(session) for work in writes]
 
-        retried(once)  # a batch given up in a deadlock is written again, audit rows and all
+        results = retried(once)  # a batch given up in a deadlock is written again, audit rows and all
         self.commits += 1
         self.writes += len(writes)
+        return results
