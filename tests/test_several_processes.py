@@ -244,6 +244,64 @@ def test_every_acknowledged_save_survives_a_sigkill(database_url: str, tmp_path:
     _assert_one_decision_per_key(database_url, len(acknowledged) + len(unanswered))
 
 
+PANEL_ACTIONS = {
+    "patient": "read-patient",
+    "facilities": "read-facilities",
+    "community-providers": "read-providers",
+    "eligibility": "read-eligibility",
+    "seocs": "read-seocs",
+}
+
+
+def test_every_answered_panel_read_keeps_its_audit_row_after_a_sigkill(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Panel reads share group commits with their audit rows: a read the caller got an answer to
+    has its row committed, even when the server is killed with reads and commits in flight."""
+    from dst.audit.models import AuditEvent
+
+    answered: dict[tuple[str, str], int] = {}
+    lock = threading.Lock()
+    with dst_server(database_url, tmp_path / "server.log") as server:
+        records = [_open_record(server.url) for _ in range(4)]
+        stop = threading.Event()
+
+        def stream(dst_id: str) -> None:
+            with httpx2.Client(base_url=server.url, headers=SERVICE, timeout=30) as client:
+                while not stop.is_set():
+                    for panel, action in PANEL_ACTIONS.items():
+                        try:
+                            answer = client.get(f"/api/v1/dst/{dst_id}/{panel}")
+                        except httpx2.TransportError:
+                            return
+                        assert answer.status_code == 200, answer.text
+                        with lock:
+                            answered[(dst_id, action)] = answered.get((dst_id, action), 0) + 1
+
+        readers = [threading.Thread(target=stream, args=(r,)) for r in records for _ in range(3)]
+        for reader in readers:
+            reader.start()
+        deadline = time.monotonic() + 60
+        while sum(answered.values()) < 150 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(server.process.pid, signal.SIGKILL)  # mid-stream, with commits in flight
+        server.process.wait()
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=60)
+
+    assert sum(answered.values()) >= 150, "the stream was too slow to kill mid-way"
+    with sessions(database_url) as session:
+        rows = session.execute(
+            select(AuditEvent.dst_id, AuditEvent.action, func.count())
+            .where(AuditEvent.dst_id.in_(records), AuditEvent.action.in_(PANEL_ACTIONS.values()))
+            .group_by(AuditEvent.dst_id, AuditEvent.action)
+        ).all()
+    stored = {(dst_id, action): count for dst_id, action, count in rows}
+    short = {k: (count, stored.get(k, 0)) for k, count in answered.items() if stored.get(k, 0) < count}
+    assert not short, f"answered reads without their audit rows (answered, stored): {short}"
+
+
 def _open_record(url: str) -> str:
     created = httpx2.post(f"{url}/api/v1/dst", json=consult(veteran(ordinary)), headers=SERVICE, timeout=60)
     assert created.status_code == 201, created.text
