@@ -31,6 +31,9 @@ DEMO_USERS: dict[Role, tuple[str, str]] = {
 # Where the authenticate-first middleware leaves the caller it admitted (ASGI scope["state"]), so the
 # audit of what a route then refuses names them.
 CALLER_STATE = "dst.caller"
+# The principal `require_principal` admitted in the authenticate-first middleware, so the route's own
+# dependency does not compare the tokens again (scope["state"] is the request's alone).
+REQUIRED_STATE = "dst.required-principal"
 
 # Roles held by machine clients (a bearer token); sign-in never grants one.
 MACHINE_ROLES = frozenset({Role.SERVICE, Role.VISTA, Role.CTB, Role.SCRIPT, Role.ADMIN_API})

@@ -28,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from dst.auth import CALLER_STATE, Principal
+from dst.auth import CALLER_STATE, REQUIRED_STATE, Principal
 from dst.dsv import session as viewer_session
 from dst.web import deps, routes
 from dst.web.guards import refusal
@@ -58,6 +58,7 @@ class _Gate:
             found = await _call(authenticate, request)
             if authenticate is deps.require_principal:
                 principal = found
+                request.scope.setdefault("state", {})[REQUIRED_STATE] = found
             elif principal is None and isinstance(found, viewer_session.Viewer):
                 principal = found.principal(deps.client_ip(request))
         for role_check, parameter in self.role_checks:

@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from dst.auth import CLIENT_TOKENS, CLINICAL_ROLES, DEMO_USERS, Principal, Role, token_matches
+from dst.auth import CLIENT_TOKENS, CLINICAL_ROLES, DEMO_USERS, REQUIRED_STATE, Principal, Role, token_matches
 from dst.config import Settings
 from dst.consults.panels import Panels
 from dst.consults.runtime import Runtime
@@ -86,6 +86,9 @@ def current_principal(request: Request) -> Principal | None:
 
 
 async def require_principal(request: Request) -> Principal:
+    admitted = (request.scope.get("state") or {}).get(REQUIRED_STATE)
+    if isinstance(admitted, Principal):  # authenticated a moment ago by the authenticate-first gate
+        return admitted
     principal = current_principal(request)
     if principal is None:
         raise HTTPException(
