@@ -179,6 +179,8 @@ class ReferenceSnapshots:
         self.ttl_s = ttl_s
         self._services: dict[int, tuple[float, ServiceInfo]] = {}
         self._seocs: dict[tuple[str, ...], tuple[float, list[dict[str, Any]]]] = {}
+        self._orm_services: dict[int, tuple[float, ClinicalService]] = {}
+        self._stations: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def service(self, session: Session, service_id: int) -> ServiceInfo | None:
@@ -198,6 +200,42 @@ class ReferenceSnapshots:
         with self._lock:
             self._services[service_id] = (now, info)
         return info
+
+    def clinical_service(self, session: Session, service_id: int) -> ClinicalService | None:
+        """The clinical service with its stop codes, as an object of `session`, from a detached copy
+        held here: merged without loading (no statement) while the copy is fresh."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._orm_services.get(service_id)
+        if cached is None or now - cached[0] >= self.ttl_s:
+            loaded = session.scalar(
+                select(ClinicalService)
+                .where(ClinicalService.id == service_id)
+                .options(selectinload(ClinicalService.stop_codes))
+            )
+            if loaded is None:
+                return None
+            # The loaded object (and its stop codes, by cascade) becomes the held copy; the session
+            # gets its own copy from the merge below, so no two sessions ever share an object.
+            session.expunge(loaded)
+            cached = (now, loaded)
+            with self._lock:
+                self._orm_services[service_id] = cached
+        return session.merge(cached[1], load=False)
+
+    def known_station(self, session: Session, sta3n: str, exists: Callable[[Session, str], bool]) -> bool:
+        """Whether `sta3n` is a VA station: a station once found is remembered a while, an unknown
+        number is asked again each time (a station loaded since is found at once)."""
+        now = time.monotonic()
+        with self._lock:
+            seen = self._stations.get(sta3n)
+        if seen is not None and now - seen < self.ttl_s:
+            return True
+        if not exists(session, sta3n):
+            return False
+        with self._lock:
+            self._stations[sta3n] = now
+        return True
 
     def cached_seocs(self, service: ServiceInfo) -> list[dict[str, Any]] | None:
         """The service's SEOC rows if held and fresh, without a session (no database work)."""

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from dst.auth import Principal, Role
+from dst.consults.context import ReferenceSnapshots
 from dst.consults.evidence import Assessment
 from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
@@ -49,7 +50,21 @@ def not_found(dst_id: str) -> NotFound:
     )
 
 
-def resolve_service(session: Session, ctx: ConsultContext) -> ClinicalService:
+def resolve_service(
+    session: Session, ctx: ConsultContext, snapshots: ReferenceSnapshots | None = None
+) -> ClinicalService:
+    """The record's clinical service: the one named, else the consult service's mapping. With the
+    app's reference snapshots the look-up is Core statements and a held copy of the service."""
+    if snapshots is not None:
+        if ctx.clinical_service:
+            chosen_id = reference.clinical_service_id_by_name(session, ctx.clinical_service)
+        else:
+            chosen_id = reference.consult_service_target(
+                session, station=ctx.station, name=ctx.consult_service
+            )
+        chosen = snapshots.clinical_service(session, chosen_id) if chosen_id is not None else None
+        if chosen is not None:
+            return chosen
     if ctx.clinical_service:
         chosen = reference.clinical_service_by_name(session, ctx.clinical_service)
         if chosen is None:
@@ -72,11 +87,22 @@ class UnmappedService(Invalid):
     """Raised with the name; the caller records it for the administrators' unmapped list."""
 
 
-def check_context(session: Session, ctx: ConsultContext, today: date) -> None:
-    if reference.get_station(session, ctx.station) is None:
+def check_context(
+    session: Session, ctx: ConsultContext, today: date, snapshots: ReferenceSnapshots | None = None
+) -> None:
+    known = (
+        snapshots.known_station(session, ctx.station, _station_exists)
+        if snapshots is not None
+        else _station_exists(session, ctx.station)
+    )
+    if not known:
         raise Invalid(f"Station {ctx.station} is not a known VA station number.", field="station")
     if ctx.file_entry_date > today + timedelta(days=1):
         raise Invalid(f"fileEntryDate {ctx.file_entry_date} is in the future.", field="fileEntryDate")
+
+
+def _station_exists(session: Session, sta3n: str) -> bool:
+    return reference.get_station(session, sta3n) is not None
 
 
 class Opened(NamedTuple):
@@ -98,6 +124,7 @@ def open_record(
     today: date,
     *,
     turned_on: Callable[[Session, str], bool],
+    snapshots: ReferenceSnapshots | None = None,
 ) -> Opened:
     """Reopen the record for this station and consult number, or create one where `turned_on(session,
     station)` says DST is on (the staged rollout, dst.operations.enablement, asked by the workflow).
@@ -105,8 +132,8 @@ def open_record(
     A reopen that names another Veteran raises IdentityConflict and changes nothing (see
     `reconcile_identity`).
     """
-    check_context(session, ctx, today)
-    service = resolve_service(session, ctx)
+    check_context(session, ctx, today, snapshots)
+    service = resolve_service(session, ctx, snapshots)
     existing = _find_by_consult(session, ctx)
     if existing is not None:
         return Opened(existing, False, _refresh_context(existing, ctx, service))

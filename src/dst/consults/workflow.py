@@ -70,7 +70,7 @@ async def _open(
 ) -> tuple[str, bool, dict[str, Any] | None]:
     def work(session: Session) -> tuple[RecordContext, bool, dict[str, Any] | None]:
         record, created, filled = service.open_record(
-            session, ctx, principal, runtime.today(), turned_on=_turned_on
+            session, ctx, principal, runtime.today(), turned_on=_turned_on, snapshots=runtime.snapshots
         )
         session.flush()
         detail: dict[str, Any] = {"via": via}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from dst.db.base import utcnow
@@ -62,6 +62,42 @@ def resolve_consult_service(session: Session, *, station: str, name: str) -> Res
     if national is not None:
         return Resolution(national, "national catalog")
     return Resolution(None, "unmapped")
+
+
+_CONSULT = ConsultService.__table__.c
+_SERVICE = ClinicalService.__table__.c
+_SYNONYM = ClinicalServiceSynonym.__table__.c
+
+
+def clinical_service_id_by_name(session: Session, name: str) -> int | None:
+    """`clinical_service_by_name`'s answer as an id, in one Core statement (the official name first)."""
+    wanted = normalize_service_name(name)
+    by_name = select(_SERVICE.id, literal(0).label("rank")).where(_SERVICE.name == wanted)
+    by_synonym = select(_SYNONYM.clinical_service_id, literal(1).label("rank")).where(
+        _SYNONYM.synonym == wanted
+    )
+    found = session.connection().execute(union_all(by_name, by_synonym).order_by("rank").limit(1)).first()
+    return None if found is None else int(found[0])
+
+
+def consult_service_target(session: Session, *, station: str, name: str) -> int | None:
+    """`resolve_consult_service`'s clinical service as an id, in Core statements (no ORM objects):
+    the station's mapping, else the national name or synonym, else the same without the
+    COMMUNITY CARE- prefix; None when unmapped."""
+    wanted = normalize_service_name(name)
+    local = (
+        session.connection()
+        .execute(
+            select(_CONSULT.clinical_service_id).where(_CONSULT.station == station, _CONSULT.name == wanted)
+        )
+        .first()
+    )
+    if local is not None and local[0] is not None:
+        return int(local[0])
+    national = clinical_service_id_by_name(session, wanted)
+    if national is None and wanted.startswith(COMMUNITY_CARE_PREFIX):
+        national = clinical_service_id_by_name(session, wanted.removeprefix(COMMUNITY_CARE_PREFIX))
+    return national
 
 
 def note_unmapped(session: Session, *, station: str, name: str) -> None:
