@@ -5,7 +5,8 @@ replicas). Each partner call for a record is claimed in table `partner_call` fir
 whose claim succeeds calls the partner and stores the answer (or the named failure); a process that
 finds a claim pending waits for the answer instead of calling the partner itself. On PostgreSQL the
 owner's commit notifies the waiters (LISTEN/NOTIFY); on SQLite, where every process is on one
-machine, waiters look again every POLL_S.
+machine, one poller per process looks every POLL_S for all of that process's waiters at once (one
+query and one thread hop per look, however many calls are awaited).
 
 A claim whose owner died (its process was killed) expires after the partner timeout and is taken
 over. Answers live as long as the in-process panel cache (a page view); failures a few seconds, so
@@ -27,7 +28,7 @@ from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -46,7 +47,8 @@ T = TypeVar("T")
 CHANNEL = "dst_partner_call"
 ANSWER_TTL_S = 120.0
 FAILURE_TTL_S = 5.0
-POLL_S = 0.05
+POLL_S = 0.02
+PEEK_BATCH = 400  # calls per poll statement (two parameters each, well under SQLite's limit)
 CLEANUP_EVERY = 200  # claims between deletions of expired rows
 MAX_AHEAD = 10_000
 # Core statements on the table: the ORM's bulk paths cost more than these one-row statements.
@@ -77,6 +79,9 @@ class SharedCalls:
         self.postgres = url.get_backend_name() == "postgresql"
         self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        # Without a listener (SQLite): who waits for which call, and the task that looks for them.
+        self._looking: dict[tuple[str, str], list[asyncio.Future[tuple[str, str | None]]]] = {}
+        self._poller: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._claims = 0
         # Claims made ahead of their call (claim_ahead), with when: one not used in time lapses.
@@ -93,6 +98,11 @@ class SharedCalls:
         await ready
 
     async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -194,7 +204,10 @@ class SharedCalls:
             if self._listener is not None:
                 waiter = asyncio.get_running_loop().create_future()
                 self._waiters.setdefault(key, []).append(waiter)
-            state, payload = await run_db(self._peek, dst_id, call_key)
+            if waiter is None:
+                state, payload = await self._look(dst_id, call_key, deadline)
+            else:
+                state, payload = await run_db(self._peek, dst_id, call_key)
             if state == "done":
                 return payload
             if state == "free":  # expired or gone: claim it (another waiter may beat us to it)
@@ -208,13 +221,68 @@ class SharedCalls:
                 raise PartnerError(
                     _partner_of(call_key), FailureKind.TIMEOUT, "another DST process did not share its answer"
                 )
-            if waiter is None:
-                await asyncio.sleep(min(POLL_S, remaining))
-            else:
+            if waiter is not None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waiter, timeout=min(remaining, self.claim_ttl_s))
 
+    async def _look(self, dst_id: str, call_key: str, deadline: float) -> tuple[str, str | None]:
+        """The call's state once it is no longer pending ("done" or "free"), or "pending" at the
+        deadline: from the process's one poller, which reads every awaited call in one query."""
+        loop = asyncio.get_running_loop()
+        found: asyncio.Future[tuple[str, str | None]] = loop.create_future()
+        self._looking.setdefault((dst_id, call_key), []).append(found)
+        if self._poller is None or self._poller.done() or self._poller.get_loop() is not loop:
+            self._poller = loop.create_task(self._poll())
+        try:
+            return await asyncio.wait_for(asyncio.shield(found), timeout=max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            return "pending", None
+        finally:
+            waiting = self._looking.get((dst_id, call_key))
+            if waiting is not None and found in waiting:
+                waiting.remove(found)
+                if not waiting:
+                    del self._looking[(dst_id, call_key)]
+
+    async def _poll(self) -> None:
+        while self._looking:
+            keys = list(self._looking)
+            try:
+                states = await run_db(self._peek_many, keys)
+            except Exception as error:  # the database busy or restarting: look again next time
+                log.warning("partner-call poll failed: %s", type(error).__name__)
+                states = {}
+            for key, state in states.items():
+                if state[0] == "pending":
+                    continue
+                for found in self._looking.pop(key, []):
+                    if not found.done():
+                        found.set_result(state)
+            if self._looking:
+                await asyncio.sleep(POLL_S)
+
     # --- database work (worker threads) -----------------------------------------------------------
+
+    def _peek_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str | None]]:
+        """Each call's ("done", payload), ("pending", None) or ("free", None), in one read."""
+        now = utcnow()
+        states: dict[tuple[str, str], tuple[str, str | None]] = dict.fromkeys(keys, ("free", None))
+        with transaction(self.sessions, read_only=True) as session:
+            rows = [
+                row
+                for start in range(0, len(keys), PEEK_BATCH)
+                for row in session.connection().execute(
+                    select(_C.dst_id, _C.call_key, _C.state, _C.payload, _C.expires_at).where(
+                        tuple_(_C.dst_id, _C.call_key).in_(keys[start : start + PEEK_BATCH])
+                    )
+                )
+            ]
+            for row in rows:
+                if row.expires_at < now:
+                    continue
+                done = row.state == "done"
+                states[(row.dst_id, row.call_key)] = ("done", row.payload) if done else ("pending", None)
+        return states
 
     def _peek(self, dst_id: str, call_key: str) -> tuple[str, str | None]:
         """("done", payload), ("pending", None) or ("free", None), read without taking a lock."""
