@@ -148,14 +148,11 @@ class SharedCalls:
         claimed_at = self._claimed.pop(f"{dst_id}|{call_key}", None)
         if claimed_at is not None and time.monotonic() - claimed_at < self.claim_ttl_s:
             return await self._own(dst_id, call_key, compute, adapter)
-        state, payload = await run_db(self._claim, dst_id, call_key)
-        if state == "mine":
+        # Usually another process claimed it when the record was opened: look first (a read), and
+        # claim only a call nobody holds.
+        payload = await self._wait(dst_id, call_key)
+        if payload is None:  # nobody held it, or its owner is gone: the claim is ours now
             return await self._own(dst_id, call_key, compute, adapter)
-        if state == "pending":
-            payload = await self._wait(dst_id, call_key)
-            if payload is None:  # the owner is gone: its claim expired and is ours now
-                return await self._own(dst_id, call_key, compute, adapter)
-        assert payload is not None
         return _decode(payload, adapter)
 
     def claim_ahead(self, session: Session, dst_id: str, call_keys: list[str]) -> None:
@@ -196,7 +193,8 @@ class SharedCalls:
         return value
 
     async def _wait(self, dst_id: str, call_key: str) -> str | None:
-        """The answer once the owner stores it; None when the owner's claim expired and we took it."""
+        """The answer once the owner stores it; None when nobody held the call, or the owner's claim
+        expired, and we took it."""
         key = f"{dst_id}|{call_key}"
         deadline = asyncio.get_running_loop().time() + self.claim_ttl_s + 1.0
         while True:
@@ -272,13 +270,13 @@ class SharedCalls:
                 row
                 for start in range(0, len(keys), PEEK_BATCH)
                 for row in session.connection().execute(
-                    select(_C.dst_id, _C.call_key, _C.state, _C.payload, _C.expires_at).where(
+                    select(_C.dst_id, _C.call_key, _C.state, _C.payload, _C.expires_at, _C.owner).where(
                         tuple_(_C.dst_id, _C.call_key).in_(keys[start : start + PEEK_BATCH])
                     )
                 )
             ]
             for row in rows:
-                if row.expires_at < now:
+                if row.expires_at < now or _lost(row, self.owner):
                     continue
                 done = row.state == "done"
                 states[(row.dst_id, row.call_key)] = ("done", row.payload) if done else ("pending", None)
@@ -290,13 +288,13 @@ class SharedCalls:
             found = (
                 session.connection()
                 .execute(
-                    select(_C.state, _C.payload, _C.expires_at).where(
+                    select(_C.state, _C.payload, _C.expires_at, _C.owner).where(
                         _C.dst_id == dst_id, _C.call_key == call_key
                     )
                 )
                 .first()
             )
-        if found is None or found.expires_at < utcnow():
+        if found is None or found.expires_at < utcnow() or _lost(found, self.owner):
             return "free", None
         return ("done", found.payload) if found.state == "done" else ("pending", None)
 
@@ -396,6 +394,13 @@ class SharedCalls:
         """A reopened record asks its partners again (called inside the reopen's transaction)."""
         if self.enabled:
             session.connection().execute(delete(_CALLS).where(_C.dst_id == dst_id))
+
+
+def _lost(row: Any, owner: str) -> bool:
+    """A pending claim of this very process that nobody in it is calling: inside a process the panel
+    cache shares a call, so being asked again means the earlier call was lost (a process never
+    waits for itself); it is taken over like an expired one."""
+    return bool(row.state == "pending" and row.owner == owner)
 
 
 def _partner_of(call_key: str) -> Partner:
