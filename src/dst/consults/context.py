@@ -13,7 +13,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from dst.consults.models import Decision, DstRecord
-from dst.reference.models import ClinicalService
+from dst.reference.models import ClinicalService, Station
 
 if TYPE_CHECKING:
     from dst.operations.designations import DesignationInfo
@@ -180,7 +180,7 @@ class ReferenceSnapshots:
         self._services: dict[int, tuple[float, ServiceInfo]] = {}
         self._seocs: dict[tuple[str, ...], tuple[float, list[dict[str, Any]]]] = {}
         self._orm_services: dict[int, tuple[float, ClinicalService]] = {}
-        self._stations: dict[str, float] = {}
+        self._stations: dict[str, tuple[float, Station]] = {}
         self._lock = threading.Lock()
 
     def service(self, session: Session, service_id: int) -> ServiceInfo | None:
@@ -223,18 +223,23 @@ class ReferenceSnapshots:
                 self._orm_services[service_id] = cached
         return session.merge(cached[1], load=False)
 
-    def known_station(self, session: Session, sta3n: str, exists: Callable[[Session, str], bool]) -> bool:
-        """Whether `sta3n` is a VA station: a station once found is remembered a while, an unknown
-        number is asked again each time (a station loaded since is found at once)."""
+    def known_station(self, session: Session, sta3n: str) -> bool:
+        """Whether `sta3n` is a VA station. A station once found is held a while and merged into
+        `session` without a query (the rollout check reads its VISN next); an unknown number is
+        asked again each time, so a station loaded since is found at once."""
         now = time.monotonic()
         with self._lock:
-            seen = self._stations.get(sta3n)
-        if seen is not None and now - seen < self.ttl_s:
+            held = self._stations.get(sta3n)
+        if held is not None and now - held[0] < self.ttl_s:
+            session.merge(held[1], load=False)
             return True
-        if not exists(session, sta3n):
+        station = session.get(Station, sta3n)
+        if station is None:
             return False
+        session.expunge(station)
         with self._lock:
-            self._stations[sta3n] = now
+            self._stations[sta3n] = (now, station)
+        session.merge(station, load=False)
         return True
 
     def cached_seocs(self, service: ServiceInfo) -> list[dict[str, Any]] | None:

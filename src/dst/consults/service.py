@@ -91,7 +91,7 @@ def check_context(
     session: Session, ctx: ConsultContext, today: date, snapshots: ReferenceSnapshots | None = None
 ) -> None:
     known = (
-        snapshots.known_station(session, ctx.station, _station_exists)
+        snapshots.known_station(session, ctx.station)
         if snapshots is not None
         else _station_exists(session, ctx.station)
     )
