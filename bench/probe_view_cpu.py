@@ -40,10 +40,14 @@ def probe(dst: str, server: ServerProcesses, views: int) -> dict[str, list[float
     veterans = [
         v
         for v in demo_network().veterans
-        if v.scenario.startswith("Ordinary Veteran") and v.mvi_behaviour == v.ee_behaviour == "ok" and v.geocode
+        if v.scenario.startswith("Ordinary Veteran")
+        and v.mvi_behaviour == v.ee_behaviour == "ok"
+        and v.geocode
     ]
     kinds: dict[str, list[float]] = {"POST": [], **{p: [] for p in PANELS}, "view": []}
-    with httpx2.Client(base_url=dst, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}, timeout=30) as http:
+    with httpx2.Client(
+        base_url=dst, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}, timeout=30
+    ) as http:
         for n in range(views + 5):
             v = veterans[n % len(veterans)]
             first = server.cpu_s()
@@ -68,11 +72,15 @@ def probe(dst: str, server: ServerProcesses, views: int) -> dict[str, list[float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--views", type=int, default=200)
     parser.add_argument("--database-url", help="an empty database to seed (default: a fresh SQLite file)")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="extra DST_* setting")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="extra DST_* setting"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="dst-probe-"))
     env = {**os.environ, "DST_ENV": "dev", "DST_STEEL_THREAD_ICN": "skip", "DST_RATE_MACHINE_PER_SECOND": "0"}
@@ -87,7 +95,9 @@ def main() -> None:
     }
     serve = dst_command("serve", "--port", str(dst_port), "--workers", str(args.workers))
     with (
-        process(dst_command("fakes", "serve", "--port", str(fakes_port)), env, f"{fakes}/seoc/", workdir / "f.log"),
+        process(
+            dst_command("fakes", "serve", "--port", str(fakes_port)), env, f"{fakes}/seoc/", workdir / "f.log"
+        ),
         process(serve, dst_env, f"{dst}/health/live", workdir / "dst.log") as server,
     ):
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
