@@ -165,3 +165,38 @@ def test_a_partner_the_check_finds_down_gets_an_outage_notice_until_it_recovers(
         del servers.failing["/ppms"]
         client.portal.call(thread.run_once)
         assert "ppms" not in open_outages()
+
+
+def test_the_readiness_probe_waits_for_the_database_off_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database slow to answer holds up the probe, not every other request on the event loop."""
+    import threading
+
+    import dst.web.health as health
+
+    release = threading.Event()
+    real = health.current_revision
+
+    def slow_revision(engine: Any) -> Any:
+        release.wait(timeout=30)  # a connection waiting out its timeout
+        return real(engine)
+
+    monkeypatch.setattr(health, "current_revision", slow_revision)
+    answers: dict[str, int] = {}
+
+    def ask(path: str) -> None:
+        answers[path] = client.get(path).status_code
+
+    probe = threading.Thread(target=ask, args=("/health/ready",))
+    probe.start()
+    other = threading.Thread(target=ask, args=("/health/live",))
+    other.start()
+    other.join(timeout=10)
+    answered_meanwhile = dict(answers)
+    release.set()
+    probe.join(timeout=30)
+    other.join(timeout=30)
+    assert answered_meanwhile.get("/health/live") == 200, "another request waited behind the probe"
+    assert "/health/ready" not in answered_meanwhile, "the probe did not wait for the database"
+    assert answers["/health/ready"] == 200

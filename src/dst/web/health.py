@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from dst.config import Settings
 from dst.db.migrate import current_revision, head_revision
+from dst.db.threads import run_db
 from dst.partners.gateway import PartnerGateway
 from dst.partners.steel_thread import CheckStatus, SteelThread
 
@@ -26,9 +26,10 @@ async def live() -> dict[str, str]:
 async def ready(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        revision = current_revision(engine)
+        # On a database thread: a database that is slow to answer, or a connection that waits out its
+        # timeout, must not stop the event loop (and every request on it) for a probe.
+        # Reading the schema revision is the reachability check (a query on alembic_version).
+        revision = await run_db(current_revision, engine)
     except Exception:  # any database failure means not ready; the detail goes to the log, not the probe
         return JSONResponse({"status": "DOWN", "database": "unreachable"}, status_code=503)
     current = revision == head_revision()
