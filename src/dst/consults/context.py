@@ -189,11 +189,7 @@ class ReferenceSnapshots:
             cached = self._services.get(service_id)
         if cached is not None and now - cached[0] < self.ttl_s:
             return cached[1]
-        service = session.scalar(
-            select(ClinicalService)
-            .where(ClinicalService.id == service_id)
-            .options(selectinload(ClinicalService.stop_codes))
-        )
+        service = _with_stop_codes(session, service_id)
         if service is None:
             return None
         info = ServiceInfo.of(service)
@@ -208,11 +204,7 @@ class ReferenceSnapshots:
         with self._lock:
             cached = self._orm_services.get(service_id)
         if cached is None or now - cached[0] >= self.ttl_s:
-            loaded = session.scalar(
-                select(ClinicalService)
-                .where(ClinicalService.id == service_id)
-                .options(selectinload(ClinicalService.stop_codes))
-            )
+            loaded = _with_stop_codes(session, service_id)
             if loaded is None:
                 return None
             # The loaded object (and its stop codes, by cascade) becomes the held copy; the session
@@ -266,6 +258,14 @@ class ReferenceSnapshots:
         with self._lock:
             self._seocs[key] = (now, rows)
         return rows
+
+
+def _with_stop_codes(session: Session, service_id: int) -> ClinicalService | None:
+    return session.scalar(
+        select(ClinicalService)
+        .where(ClinicalService.id == service_id)
+        .options(selectinload(ClinicalService.stop_codes))
+    )
 
 
 def read_context(
