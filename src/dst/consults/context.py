@@ -10,10 +10,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, object_session
 
 from dst.consults.models import Decision, DstRecord
 from dst.reference.models import ClinicalService, Station
+from dst.reference.service import clinical_service_with_stop_codes
 
 if TYPE_CHECKING:
     from dst.operations.designations import DesignationInfo
@@ -189,7 +190,7 @@ class ReferenceSnapshots:
             cached = self._services.get(service_id)
         if cached is not None and now - cached[0] < self.ttl_s:
             return cached[1]
-        service = _with_stop_codes(session, service_id)
+        service = clinical_service_with_stop_codes(session, service_id)
         if service is None:
             return None
         info = ServiceInfo.of(service)
@@ -204,7 +205,7 @@ class ReferenceSnapshots:
         with self._lock:
             cached = self._orm_services.get(service_id)
         if cached is None or now - cached[0] >= self.ttl_s:
-            loaded = _with_stop_codes(session, service_id)
+            loaded = clinical_service_with_stop_codes(session, service_id)
             if loaded is None:
                 return None
             # The loaded object (and its stop codes, by cascade) becomes the held copy; the session
@@ -258,14 +259,6 @@ class ReferenceSnapshots:
         with self._lock:
             self._seocs[key] = (now, rows)
         return rows
-
-
-def _with_stop_codes(session: Session, service_id: int) -> ClinicalService | None:
-    return session.scalar(
-        select(ClinicalService)
-        .where(ClinicalService.id == service_id)
-        .options(selectinload(ClinicalService.stop_codes))
-    )
 
 
 def read_context(

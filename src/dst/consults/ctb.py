@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from dst.auth import COUNTED_CTB_ROLES
 from dst.consults import service, workflow
+from dst.consults.context import ReferenceSnapshots
 from dst.consults.schemas import ConsultContext
 from dst.db.base import utcnow
 from dst.errors import IdentityConflict, Invalid
@@ -125,10 +126,12 @@ class LaunchPreview:
     conflict: IdentityConflict | None
 
 
-def preview_launch(session: Session, ctx: ConsultContext, today: date) -> LaunchPreview:
-    service.check_context(session, ctx, today)
+def preview_launch(
+    session: Session, ctx: ConsultContext, today: date, snapshots: ReferenceSnapshots
+) -> LaunchPreview:
+    service.check_context(session, ctx, today, snapshots)
     try:
-        chosen: str | None = service.resolve_service(session, ctx).name
+        chosen: str | None = service.resolve_service(session, ctx, snapshots).name
     except service.UnmappedService:
         chosen = None
     station = reference.get_station(session, ctx.station)
@@ -165,8 +168,9 @@ async def launch(request: Request) -> Response:
     turned_off = await turned_off_page(request, ctx)
     if turned_off is not None:
         return turned_off
-    today = get_runtime(request).today()
-    preview = await in_transaction(request, lambda s: preview_launch(s, ctx, today))
+    runtime = get_runtime(request)
+    today = runtime.today()
+    preview = await in_transaction(request, lambda s: preview_launch(s, ctx, today, runtime.snapshots))
     if preview.conflict is not None:
         refused = preview.conflict
         audit = partial(workflow.audit_identity_conflict, conflict=refused, principal=principal, via="launch")
@@ -195,8 +199,9 @@ async def confirm_launch(request: Request, principal: ClinicalUser) -> Response:
     if unmapped and not ctx.clinical_service:
         from dst.web.pages import choose_service_page
 
-        today = get_runtime(request).today()
-        preview = await in_transaction(request, lambda s: preview_launch(s, ctx, today))
+        runtime = get_runtime(request)
+        today = runtime.today()
+        preview = await in_transaction(request, lambda s: preview_launch(s, ctx, today, runtime.snapshots))
         return await choose_service_page(request, ctx, form, launch=preview)
     dst_id, _ = await workflow.open_record(get_runtime(request), ctx, principal, via="launch")
     return RedirectResponse(f"/dst/{dst_id}", status_code=303)

@@ -50,59 +50,38 @@ def not_found(dst_id: str) -> NotFound:
     )
 
 
-def resolve_service(
-    session: Session, ctx: ConsultContext, snapshots: ReferenceSnapshots | None = None
-) -> ClinicalService:
-    """The record's clinical service: the one named, else the consult service's mapping. With the
-    app's reference snapshots the look-up is Core statements and a held copy of the service."""
-    if snapshots is not None:
-        if ctx.clinical_service:
-            chosen_id = reference.clinical_service_id_by_name(session, ctx.clinical_service)
-        else:
-            chosen_id = reference.consult_service_target(
-                session, station=ctx.station, name=ctx.consult_service
-            )
-        chosen = snapshots.clinical_service(session, chosen_id) if chosen_id is not None else None
-        if chosen is not None:
-            return chosen
+def resolve_service(session: Session, ctx: ConsultContext, snapshots: ReferenceSnapshots) -> ClinicalService:
+    """The record's clinical service: the one named, else the consult service's mapping, found in
+    Core statements and taken from the snapshots' held copy (merged into `session`)."""
     if ctx.clinical_service:
-        chosen = reference.clinical_service_by_name(session, ctx.clinical_service)
+        chosen_id = reference.clinical_service_id_by_name(session, ctx.clinical_service)
+        chosen = snapshots.clinical_service(session, chosen_id) if chosen_id is not None else None
         if chosen is None:
             raise Invalid(
                 f"{ctx.clinical_service!r} is not an official clinical service name.", field="clinicalService"
             )
         return chosen
-    resolution = reference.resolve_consult_service(session, station=ctx.station, name=ctx.consult_service)
-    if resolution.clinical_service is None:
+    chosen_id = reference.consult_service_target(session, station=ctx.station, name=ctx.consult_service)
+    chosen = snapshots.clinical_service(session, chosen_id) if chosen_id is not None else None
+    if chosen is None:
         raise UnmappedService(
             f"The consult service {ctx.consult_service!r} is not mapped to a clinical service at station "
             f"{ctx.station}. Send clinicalService with the official clinical service name "
             "(GET /api/v1/clinical-services lists them).",
             field="consultService",
         )
-    return resolution.clinical_service
+    return chosen
 
 
 class UnmappedService(Invalid):
     """Raised with the name; the caller records it for the administrators' unmapped list."""
 
 
-def check_context(
-    session: Session, ctx: ConsultContext, today: date, snapshots: ReferenceSnapshots | None = None
-) -> None:
-    known = (
-        snapshots.known_station(session, ctx.station)
-        if snapshots is not None
-        else _station_exists(session, ctx.station)
-    )
-    if not known:
+def check_context(session: Session, ctx: ConsultContext, today: date, snapshots: ReferenceSnapshots) -> None:
+    if not snapshots.known_station(session, ctx.station):
         raise Invalid(f"Station {ctx.station} is not a known VA station number.", field="station")
     if ctx.file_entry_date > today + timedelta(days=1):
         raise Invalid(f"fileEntryDate {ctx.file_entry_date} is in the future.", field="fileEntryDate")
-
-
-def _station_exists(session: Session, sta3n: str) -> bool:
-    return reference.get_station(session, sta3n) is not None
 
 
 class Opened(NamedTuple):
@@ -124,7 +103,7 @@ def open_record(
     today: date,
     *,
     turned_on: Callable[[Session, str], bool],
-    snapshots: ReferenceSnapshots | None = None,
+    snapshots: ReferenceSnapshots,
 ) -> Opened:
     """Reopen the record for this station and consult number, or create one where `turned_on(session,
     station)` says DST is on (the staged rollout, dst.operations.enablement, asked by the workflow).

@@ -22,19 +22,15 @@ def get_station(session: Session, sta3n: str) -> Station | None:
 
 def clinical_service_by_name(session: Session, name: str) -> ClinicalService | None:
     """Official name or national synonym, case- and spacing-insensitive."""
-    wanted = normalize_service_name(name)
+    found = clinical_service_id_by_name(session, name)
+    return None if found is None else clinical_service_with_stop_codes(session, found)
+
+
+def clinical_service_with_stop_codes(session: Session, service_id: int) -> ClinicalService | None:
     # The stop codes come with it (a record's CSC line needs them); synonyms load only if asked for.
-    service = session.scalar(
-        select(ClinicalService)
-        .where(ClinicalService.name == wanted)
-        .options(selectinload(ClinicalService.stop_codes))
-    )
-    if service is not None:
-        return service
     return session.scalar(
         select(ClinicalService)
-        .join(ClinicalServiceSynonym)
-        .where(ClinicalServiceSynonym.synonym == wanted)
+        .where(ClinicalService.id == service_id)
         .options(selectinload(ClinicalService.stop_codes))
     )
 
@@ -56,11 +52,9 @@ def resolve_consult_service(session: Session, *, station: str, name: str) -> Res
     )
     if local is not None and local.clinical_service is not None:
         return Resolution(local.clinical_service, f"station {station} mapping ({local.source})")
-    national = clinical_service_by_name(session, wanted)
-    if national is None and wanted.startswith(COMMUNITY_CARE_PREFIX):
-        national = clinical_service_by_name(session, wanted.removeprefix(COMMUNITY_CARE_PREFIX))
+    national = _national_id(session, wanted)
     if national is not None:
-        return Resolution(national, "national catalog")
+        return Resolution(clinical_service_with_stop_codes(session, national), "national catalog")
     return Resolution(None, "unmapped")
 
 
@@ -70,7 +64,8 @@ _SYNONYM = ClinicalServiceSynonym.__table__.c
 
 
 def clinical_service_id_by_name(session: Session, name: str) -> int | None:
-    """`clinical_service_by_name`'s answer as an id, in one Core statement (the official name first)."""
+    """The clinical service an official name or national synonym names, as an id, in one Core
+    statement (the official name first)."""
     wanted = normalize_service_name(name)
     by_name = select(_SERVICE.id, literal(0).label("rank")).where(_SERVICE.name == wanted)
     by_synonym = select(_SYNONYM.clinical_service_id, literal(1).label("rank")).where(
@@ -82,8 +77,7 @@ def clinical_service_id_by_name(session: Session, name: str) -> int | None:
 
 def consult_service_target(session: Session, *, station: str, name: str) -> int | None:
     """`resolve_consult_service`'s clinical service as an id, in Core statements (no ORM objects):
-    the station's mapping, else the national name or synonym, else the same without the
-    COMMUNITY CARE- prefix; None when unmapped."""
+    the station's mapping, else the national one; None when unmapped."""
     wanted = normalize_service_name(name)
     local = (
         session.connection()
@@ -94,6 +88,11 @@ def consult_service_target(session: Session, *, station: str, name: str) -> int 
     )
     if local is not None and local[0] is not None:
         return int(local[0])
+    return _national_id(session, wanted)
+
+
+def _national_id(session: Session, wanted: str) -> int | None:
+    """The national name or synonym, else the same without the COMMUNITY CARE- prefix."""
     national = clinical_service_id_by_name(session, wanted)
     if national is None and wanted.startswith(COMMUNITY_CARE_PREFIX):
         national = clinical_service_id_by_name(session, wanted.removeprefix(COMMUNITY_CARE_PREFIX))
