@@ -97,45 +97,43 @@ async def _record(
 
 @router.get("/dst/{dst_id}/patient", summary="Identity (MVI), residential address and E&E codes")
 async def patient(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(runtime, dst_id, principal, "read-patient", designations=False) as ctx:
-        return serializers.patient_json(await runtime.panels.patient(ctx))
+    ctx = await workflow.load_context(runtime, dst_id, principal, "read-patient", designations=False)
+    return serializers.patient_json(await runtime.panels.patient(ctx))
 
 
 @router.get("/dst/{dst_id}/facilities", summary="VA facilities offering the service, by drive time")
 async def facilities(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(
-        runtime, dst_id, principal, "read-facilities", designations=False
-    ) as ctx:
-        return serializers.facilities_json(ctx, await runtime.panels.facilities(ctx), runtime.today())
+    ctx = await workflow.load_context(runtime, dst_id, principal, "read-facilities", designations=False)
+    return serializers.facilities_json(ctx, await runtime.panels.facilities(ctx), runtime.today())
 
 
 @router.get("/dst/{dst_id}/community-providers", summary="Community providers near the Veteran (PPMS)")
 async def community_providers(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(runtime, dst_id, principal, "read-providers", designations=False) as ctx:
-        return serializers.providers_json(await runtime.panels.providers(ctx))
+    ctx = await workflow.load_context(runtime, dst_id, principal, "read-providers", designations=False)
+    return serializers.providers_json(await runtime.panels.providers(ctx))
 
 
 @router.get("/dst/{dst_id}/eligibility", summary="MISSION Act criteria with their evidence")
 async def eligibility(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(runtime, dst_id, principal, "read-eligibility") as ctx:
-        return serializers.eligibility_json(await workflow.assess_record(runtime, ctx))
+    ctx = await workflow.load_context(runtime, dst_id, principal, "read-eligibility")
+    return serializers.eligibility_json(await workflow.assess_record(runtime, ctx))
 
 
 @router.get("/dst/{dst_id}/seocs", summary="Active SEOCs for the record's clinical service")
 async def seocs(runtime: RuntimeDep, dst_id: str, principal: ClinicalUser) -> dict[str, Any]:
-    async with workflow.audited_read(runtime, dst_id, principal, "read-seocs", designations=False) as ctx:
-        service_info = ctx.service
-        if service_info is None:
-            return {"clinicalService": None, "seocs": []}
-        snapshots = runtime.snapshots
+    ctx = await workflow.load_context(runtime, dst_id, principal, "read-seocs", designations=False)
+    service_info = ctx.service
+    if service_info is None:
+        return {"clinicalService": None, "seocs": []}
+    snapshots = runtime.snapshots
 
-        def rows(session: Session) -> list[dict[str, Any]]:
-            return snapshots.seocs(session, service_info, _seoc_rows)
+    def rows(session: Session) -> list[dict[str, Any]]:
+        return snapshots.seocs(session, service_info, _seoc_rows)
 
-        seocs = snapshots.cached_seocs(service_info)
-        if seocs is None:
-            seocs = await runtime.transaction(rows, read_only=True)
-        return {"clinicalService": service_info.name, "seocs": seocs}
+    seocs = snapshots.cached_seocs(service_info)
+    if seocs is None:
+        seocs = await runtime.transaction(rows, read_only=True)
+    return {"clinicalService": service_info.name, "seocs": seocs}
 
 
 def _seoc_rows(session: Session, service: Any) -> list[dict[str, Any]]:
@@ -176,10 +174,8 @@ async def put_decision(
 async def consult_text(
     request: Request, runtime: RuntimeDep, dst_id: str, principal: ClinicalUser
 ) -> Response:
-    async with workflow.audited_read(
-        runtime, dst_id, principal, "read-consult-text", designations=False
-    ) as ctx:
-        found = ctx.dst_id
+    ctx = await workflow.load_context(runtime, dst_id, principal, "read-consult-text", designations=False)
+    found = ctx.dst_id
     snippet = f"DST ID:{found}#"
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"dstId": found, "consultText": snippet})

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -135,18 +134,11 @@ def audit_identity_conflict(
     )
 
 
-async def load_context(runtime: Runtime, dst_id: str, principal: Principal, action: str) -> RecordContext:
-    """The record's context, its read audited (committed) before this returns."""
-    async with audited_read(runtime, dst_id, principal, action) as ctx:
-        return ctx
-
-
-@asynccontextmanager
-async def audited_read(
+async def load_context(
     runtime: Runtime, dst_id: str, principal: Principal, action: str, *, designations: bool = True
-) -> AsyncIterator[RecordContext]:
-    """Read the record's context with its audit row in one shared transaction (group commit, see
-    dst.audit.batch): the row is committed before the body works out the answer.
+) -> RecordContext:
+    """The record's context, read with its audit row in one shared transaction (group commit, see
+    dst.audit.batch): the row is committed before this returns, so before any answer is worked out.
 
     Reads that apply no eligibility rule pass `designations=False` to skip one query."""
     snapshots = runtime.snapshots
@@ -158,7 +150,7 @@ async def audited_read(
     )
     if ctx is None:
         raise service.not_found(dst_id)
-    yield ctx
+    return ctx
 
 
 async def gather_for_eligibility(
