@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -85,6 +85,18 @@ def process(
             proc.wait(timeout=60)
 
 
+def cpu_seconds(processes: Iterable[psutil.Process]) -> float:
+    """User and system CPU seconds of the processes; one that has exited meanwhile counts nothing."""
+    total = 0.0
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 class ServerProcesses:
     """CPU seconds and resident memory of a server and its worker processes, read from the OS."""
 
@@ -97,14 +109,7 @@ class ServerProcesses:
         return [p for p in every if "py-spy" not in p.name()]
 
     def cpu_s(self) -> float:
-        total = 0.0
-        for proc in self._all():
-            try:
-                times = proc.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
+        return cpu_seconds(self._all())
 
     def rss_mb(self) -> list[float]:
         """Each process's resident set in MB (the supervisor first when there are workers)."""

@@ -4,7 +4,9 @@ Starts `dst fakes serve` (no added latency) and `dst serve` as separate processe
 database, as bench_dashboard.py does, then opens records one after another and, for each, fetches the
 five panels one by one, reading the DST processes' CPU time from the operating system before and
 after each request. Prints the median CPU per request kind and per whole view, so a change can be
-weighed request by request without the noise of 50 concurrent clinicians.
+weighed request by request without the noise of 50 concurrent clinicians. On PostgreSQL it also
+prints the database server's own CPU per view (every `postgres` process on this machine), since the
+database shares the same two cores and its statements cost CPU there too.
 
     .venv/bin/python bench/probe_view_cpu.py --views 200
     scripts/with-postgres.sh sh -c '.venv/bin/python bench/probe_view_cpu.py --views 200 \
@@ -23,17 +25,25 @@ import time
 from pathlib import Path
 
 import httpx2
+import psutil
 from bench_dashboard import (
     PANELS,
     SERVICE_TOKEN,
     ServerProcesses,
     consult_body,
+    cpu_seconds,
     dst_command,
     free_port,
     process,
 )
 
 from dst.demo.network import demo_network
+
+
+def database_cpu_s() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (0 when none runs: SQLite)."""
+    every = psutil.process_iter(["name"])
+    return cpu_seconds(p for p in every if (p.info["name"] or "").startswith("postgres"))
 
 
 def probe(dst: str, server: ServerProcesses, views: int) -> dict[str, list[float]]:
@@ -45,12 +55,13 @@ def probe(dst: str, server: ServerProcesses, views: int) -> dict[str, list[float
         and v.geocode
     ]
     kinds: dict[str, list[float]] = {"POST": [], **{p: [] for p in PANELS}, "view": []}
+    kinds["database, per view"] = []
     with httpx2.Client(
         base_url=dst, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}, timeout=30
     ) as http:
         for n in range(views + 5):
             v = veterans[n % len(veterans)]
-            first = server.cpu_s()
+            first, database_first = server.cpu_s(), database_cpu_s()
             opened = http.post("/api/v1/dst", json=consult_body(v, 700_000 + n))
             opened.raise_for_status()
             dst_id = opened.json()["dstId"]
@@ -65,6 +76,7 @@ def probe(dst: str, server: ServerProcesses, views: int) -> dict[str, list[float
                 spent[panel] = server.cpu_s() - before
             time.sleep(0.02)  # group commits and stores after the answers
             spent["view"] = server.cpu_s() - first
+            spent["database, per view"] = database_cpu_s() - database_first
             if n >= 5:  # the first views warm connections, snapshots and lazy imports
                 for kind, seconds in spent.items():
                     kinds[kind].append(seconds)
@@ -108,6 +120,8 @@ def main() -> None:
     # exact where a median of single requests would round to the tick.
     print(f"{args.views} views one request at a time; server CPU per request, mean:")
     for kind, values in kinds.items():
+        if kind == "database, per view" and not any(values):
+            continue  # SQLite: the database's work is in the DST processes' own figures
         print(f"  {kind:20s} {statistics.fmean(values) * 1000:6.2f} ms")
 
 
