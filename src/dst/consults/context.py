@@ -224,7 +224,7 @@ class ReferenceSnapshots:
         with self._lock:
             held = self._stations.get(sta3n)
         if held is not None and now - held[0] < self.ttl_s:
-            session.merge(held[1], load=False)
+            _keep(session, session.merge(held[1], load=False))
             return True
         station = session.get(Station, sta3n)
         if station is None:
@@ -232,7 +232,7 @@ class ReferenceSnapshots:
         session.expunge(station)
         with self._lock:
             self._stations[sta3n] = (now, station)
-        session.merge(station, load=False)
+        _keep(session, session.merge(station, load=False))
         return True
 
     def cached_seocs(self, service: ServiceInfo) -> list[dict[str, Any]] | None:
@@ -297,3 +297,9 @@ def read_context(
         if designations
         else (),
     )
+
+
+def _keep(session: Session, instance: object) -> None:
+    """Hold a merged instance for the session's life: its identity map keeps only weak references
+    to unchanged objects, so one nobody refers to is gone at once and `session.get` asks again."""
+    session.info.setdefault("dst_held", []).append(instance)
