@@ -128,6 +128,18 @@ def database_url(template_database_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def db_sessions(database_url: str):  # type: ignore[no-untyped-def]
+    """Sessions on an engine of the test's own, built as DST builds it, on a private database."""
+    from dst.db.engine import build_engine, build_session_factory
+
+    engine = build_engine(database_url)
+    try:
+        yield build_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
 def empty_database_url(tmp_path: Path) -> Iterator[str]:
     """A database with no tables at all, for migration tests."""
     if BACKEND == "postgresql":

@@ -54,6 +54,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 READ_ONLY = "dst_read_only"
+_READ_ONLY_SQLITE = {READ_ONLY: True}
+_READ_ONLY_POSTGRES = {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+def _read_only_options(session: Session) -> dict[str, Any]:
+    bind = session.get_bind()
+    return _READ_ONLY_POSTGRES if bind.dialect.name == "postgresql" else _READ_ONLY_SQLITE
+
+
+def uses_postgresql(factory: sessionmaker[Session]) -> bool:
+    bind = factory.kw.get("bind")
+    return bind is not None and bind.dialect.name == "postgresql"
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -68,16 +81,27 @@ def build_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+def transaction(
+    factory: sessionmaker[Session], *, read_only: bool = False, autocommit: bool = False
+) -> Iterator[Session]:
     """The unit of work: commit on success, roll back on any error. Services never commit.
 
     `read_only` work must not write; on SQLite it then reads beside the one writer instead of
-    queueing for the write lock.
+    queueing for the write lock. On PostgreSQL it runs in autocommit: each statement is its own
+    transaction, which at the default READ COMMITTED level reads just what it would have read inside
+    one (every statement takes a fresh snapshot there), without the BEGIN and the COMMIT that would
+    each cost a round trip to the server.
+
+    `autocommit` (PostgreSQL only) commits each statement as it runs: for statements that need no
+    transaction around them (`GroupCommit.alone`).
     """
     session = factory()
     try:
-        if read_only:  # inside the try: a failed BEGIN must still close the session and its connection
-            session.connection(execution_options={READ_ONLY: True})
+        # Inside the try: a failed BEGIN must still close the session and its connection.
+        if autocommit:
+            session.connection(execution_options=_AUTOCOMMIT)
+        elif read_only:
+            session.connection(execution_options=_read_only_options(session))
         yield session
         session.commit()
     except BaseException:
