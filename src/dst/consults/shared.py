@@ -361,7 +361,7 @@ class SharedCalls:
             else:
                 session.connection().execute(stored)
 
-        await self.commits.write(write)
+        await self.commits.alone(write)
 
     async def _release(self, dst_id: str, call_key: str) -> None:
         def write(session: Session) -> None:
@@ -374,7 +374,7 @@ class SharedCalls:
                 )
             )
 
-        await self.commits.write(write)
+        await self.commits.alone(write)
 
     def forget_failure(self, session: Session, dst_id: str, partner: Partner) -> None:
         """A Retry: the partner's stored failure for this record goes, so the next ask calls it;
