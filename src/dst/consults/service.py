@@ -9,8 +9,10 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dst.auth import Principal, Role
 from dst.consults.context import ReferenceSnapshots
@@ -121,33 +123,46 @@ def open_record(
             f"DST is turned off at station {ctx.station}, so no DST record was created. Existing records "
             "stay readable; order the consult without DST or ask the DST administrators."
         )
-    record = DstRecord(
-        dst_id=new_dst_id(),
-        station=ctx.station,
-        dfn=ctx.dfn,
-        icn=ctx.icn,
-        consult_service=ctx.consult_service,
-        clinical_service=service,
-        urgency=ctx.urgency,
-        clinically_indicated_date=ctx.clinically_indicated_date,
-        file_entry_date=ctx.file_entry_date,
-        consult_number=ctx.consult_number,
-        order_number=ctx.order_number,
-        signed=ctx.signed,
-        launched_by=principal.user_id,
-        version=1,
-        decisions=[],  # a new record has none: reading it back needs no query
-    )
-    try:
-        with session.begin_nested():
-            session.add(record)
-    except IntegrityError:
+    values = {
+        "station": ctx.station,
+        "dfn": ctx.dfn,
+        "icn": ctx.icn,
+        "consult_service": ctx.consult_service,
+        "clinical_service_id": service.id if service is not None else None,
+        "urgency": ctx.urgency,
+        "clinically_indicated_date": ctx.clinically_indicated_date,
+        "file_entry_date": ctx.file_entry_date,
+        "consult_number": ctx.consult_number,
+        "order_number": ctx.order_number,
+        "signed": ctx.signed,
+        "launched_by": principal.user_id,
+        "version": 1,
+    }
+    record, created = _insert_new(session, values, ctx)
+    if not created:
         # Another launch for the same consult won the race: reopen theirs, under the same rules.
-        existing = _find_by_consult(session, ctx)
-        if existing is None:
-            raise
-        return Opened(existing, False, _refresh_context(existing, ctx, service))
+        return Opened(record, False, _refresh_context(record, ctx, service))
+    # A new record has no decisions and the service it was given: reading them back needs no query.
+    set_committed_value(record, "decisions", [])
+    set_committed_value(record, "clinical_service", service)
     return Opened(record, True, [])
+
+
+def _insert_new(session: Session, values: dict[str, Any], ctx: ConsultContext) -> tuple[DstRecord, bool]:
+    """The new record and True, or the record another launch made for the consult meanwhile and
+    False: one INSERT ... ON CONFLICT DO NOTHING ... RETURNING, where catching the unique violation
+    would need a savepoint around it (two more round trips on PostgreSQL). A clash of random DST
+    IDs (128 bits) is drawn again."""
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for _ in range(3):
+        statement = dialect_insert(DstRecord).values(dst_id=new_dst_id(), **values)
+        created = session.scalar(statement.on_conflict_do_nothing().returning(DstRecord))
+        if created is not None:
+            return created, True
+        existing = _find_by_consult(session, ctx)
+        if existing is not None:
+            return existing, False
+    raise RuntimeError("DST could not create a record: every DST ID it drew was taken")
 
 
 def find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
