@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -16,6 +15,7 @@ from dst.eligibility.models import (
     CriterionResult,
     EligibilityInput,
     FacilityOption,
+    iso_day,
 )
 from dst.eligibility.standards import STAT_WAIT_POLICY, AccessStandard
 from dst.reference.catalog import CareCategory
@@ -66,14 +66,30 @@ def minutes_text(minutes: float) -> str:
 _NUMBER_TYPES = (int, float)
 
 
-class FacilityScan(NamedTuple):
+class FacilityScan:
     """The facilities offering the service, split once into usable and unusable drive times."""
 
+    # A plain class, not a NamedTuple: compiled (setup.py), building one is a native call, where a
+    # NamedTuple's __new__ stays interpreted Python.
     offering_count: int
     usable: list[FacilityOption]  # sorted nearest first
     unusable: list[FacilityOption]  # sorted by id
-    closed: tuple[FacilityOption, ...] = ()  # Lighthouse shows them CLOSED: they never count
-    limited: tuple[FacilityOption, ...] = ()  # LIMITED: they count, with a warning
+    closed: tuple[FacilityOption, ...]  # Lighthouse shows them CLOSED: they never count
+    limited: tuple[FacilityOption, ...]  # LIMITED: they count, with a warning
+
+    def __init__(
+        self,
+        offering_count: int,
+        usable: list[FacilityOption],
+        unusable: list[FacilityOption],
+        closed: tuple[FacilityOption, ...] = (),
+        limited: tuple[FacilityOption, ...] = (),
+    ) -> None:
+        self.offering_count = offering_count
+        self.usable = usable
+        self.unusable = unusable
+        self.closed = closed
+        self.limited = limited
 
 
 def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilityScan | None:
@@ -350,7 +366,8 @@ def wait_time(
     """Met when VA's next available appointment is after the wait-time eligibility date."""
     if standard is None:
         return CriterionResult("wait-time", UNKNOWN, no_standard, A4, {}), None
-    return _wait_result(inp, standard, "wait-time", standard_words(standard).wait_citation)
+    words = standard_words(standard)
+    return _wait_result(inp, standard.wait_days, standard.wait_citation, "wait-time", words.wait_citation)
 
 
 def stat_wait_policy(inp: EligibilityInput, standard: AccessStandard | None) -> CriterionResult | None:
@@ -360,23 +377,24 @@ def stat_wait_policy(inp: EligibilityInput, standard: AccessStandard | None) -> 
     """
     if standard is None or standard.policy_wait_days is None:
         return None
-    policy = replace(standard, wait_days=standard.policy_wait_days, wait_citation=standard.policy_basis)
-    result, _ = _wait_result(inp, policy, STAT_WAIT_POLICY, standard.policy_basis)
+    basis = standard.policy_basis
+    result, _ = _wait_result(inp, standard.policy_wait_days, basis, STAT_WAIT_POLICY, basis)
     return result
 
 
 def _wait_result(
-    inp: EligibilityInput, standard: AccessStandard, code: str, citation: str
+    inp: EligibilityInput, days: int, cite: str, code: str, citation: str
 ) -> tuple[CriterionResult, date | None]:
+    """The wait limit of `days` days (its rule `cite`), judged and reported under `code`."""
     start = inp.file_entry_date
     if start is None or start > inp.as_of:
         text = _bad_start_text(inp, start)
-        return CriterionResult(code, UNKNOWN, text, citation, {"standard_days": standard.wait_days}), None
-    standard_date = start + timedelta(days=standard.wait_days)
+        return CriterionResult(code, UNKNOWN, text, citation, {"standard_days": days}), None
+    standard_date = start + _days(days)
     anchor, anchor_kind = _anchor(inp, standard_date)
-    dates = _WaitDates(start.isoformat(), standard_date.isoformat(), anchor.isoformat(), standard_date)
+    dates = _WaitDates(iso_day(start), iso_day(standard_date), iso_day(anchor), standard_date)
     details: dict[str, Any] = {
-        "standard_days": standard.wait_days,
+        "standard_days": days,
         "file_entry_date": dates.start,
         "standard_date": dates.standard,
         "wait_time_eligibility_date": dates.anchor,
@@ -385,19 +403,36 @@ def _wait_result(
         "veteran_agreed_later_date": _iso(inp.veteran_agreed_later_date),
         "clinically_indicated_date": _iso(inp.clinically_indicated_date),
     }
-    status, text = _wait_outcome(inp, standard, anchor, anchor_kind, dates)
+    status, text = _wait_outcome(inp, days, cite, anchor, anchor_kind, dates)
     if status == UNKNOWN and inp.next_available_date is None:
         details["decided_at"] = DECIDED_AT_SCHEDULING
     return CriterionResult(code, status, text, citation, details), anchor
 
 
-class _WaitDates(NamedTuple):
+class _WaitDates:
     """The wait-time dates as ISO text, formatted once for both details and evidence."""
 
     start: str
     standard: str
     anchor: str
     standard_day: date  # file entry + standard days, as a date
+
+    def __init__(self, start: str, standard: str, anchor: str, standard_day: date) -> None:
+        self.start = start
+        self.standard = standard
+        self.anchor = anchor
+        self.standard_day = standard_day
+
+
+_DAY_SPANS: dict[int, timedelta] = {}
+
+
+def _days(days: int) -> timedelta:
+    """timedelta(days=days), made once per day count: building one with a keyword costs more."""
+    span = _DAY_SPANS.get(days)
+    if span is None:
+        span = _DAY_SPANS[days] = timedelta(days=days)
+    return span
 
 
 def _bad_start_text(inp: EligibilityInput, start: date | None) -> str:
@@ -424,8 +459,7 @@ def _anchor(inp: EligibilityInput, standard_date: date) -> tuple[date, str]:
     return standard_date, "file-entry"
 
 
-def _limit_text(standard: AccessStandard, kind: str, dates: _WaitDates) -> str:
-    days, cite = standard.wait_days, standard.wait_citation
+def _limit_text(days: int, cite: str, kind: str, dates: _WaitDates) -> str:
     if kind == "veteran-agreed":
         return (
             f"later date {dates.anchor} the Veteran agreed to in consultation with the VA provider "
@@ -441,9 +475,9 @@ def _limit_text(standard: AccessStandard, kind: str, dates: _WaitDates) -> str:
 
 
 def _wait_outcome(
-    inp: EligibilityInput, standard: AccessStandard, anchor: date, kind: str, dates: _WaitDates
+    inp: EligibilityInput, days: int, cite: str, anchor: date, kind: str, dates: _WaitDates
 ) -> tuple[str, str]:
-    limit = _limit_text(standard, kind, dates)
+    limit = _limit_text(days, cite, kind, dates)
     available = inp.next_available_date
     if available is None:
         return UNKNOWN, (
@@ -453,21 +487,21 @@ def _wait_outcome(
         )
     if inp.file_entry_date is not None and available < inp.file_entry_date:
         return UNKNOWN, (
-            f"The next available appointment {available.isoformat()} is before the file entry date "
+            f"The next available appointment {iso_day(available)} is before the file entry date "
             f"{dates.start}; re-enter the next available appointment."
         )
     if available > anchor:
-        return MET, f"VA's next available appointment {available.isoformat()} is after the {limit}."
+        return MET, f"VA's next available appointment {iso_day(available)} is after the {limit}."
     if kind == "clinically-indicated" and available > dates.standard_day:
         # Only the Veteran's agreement can move the limit to the CID, and none is recorded: the
         # answer turns on it, so it stays unknown rather than becoming a silent "no".
         return UNKNOWN, (
-            f"VA's next available appointment {available.isoformat()} is after the {standard.wait_days}-day "
+            f"VA's next available appointment {iso_day(available)} is after the {days}-day "
             f"date {dates.standard} but not after the clinically indicated date {dates.anchor}. If the "
             f"Veteran agreed to that later date VA meets the limit; if not, VA does not meet it "
-            f"({standard.wait_citation}). Record whether the Veteran agreed to the later date."
+            f"({cite}). Record whether the Veteran agreed to the later date."
         )
-    return NOT_MET, f"VA's next available appointment {available.isoformat()} is on or before the {limit}."
+    return NOT_MET, f"VA's next available appointment {iso_day(available)} is on or before the {limit}."
 
 
 def agreed_date_warnings(inp: EligibilityInput, standard: AccessStandard | None) -> list[str]:
@@ -489,14 +523,14 @@ def agreed_date_warnings(inp: EligibilityInput, standard: AccessStandard | None)
     if available is not None and agreed < available:
         warnings.append(
             f"The date the Veteran agreed to ({agreed.isoformat()}) is before VA's next available "
-            f"appointment ({available.isoformat()}): VA has no appointment on that date, so check with "
+            f"appointment ({iso_day(available)}): VA has no appointment on that date, so check with "
             "the Veteran which date they agreed to."
         )
     return warnings
 
 
 def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return iso_day(value) if value is not None else None
 
 
 def _count(n: int) -> str:
