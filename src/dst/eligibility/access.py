@@ -99,6 +99,8 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
     unusable: list[FacilityOption] = []
     closed: list[FacilityOption] = []
     limited: list[FacilityOption] = []
+    last: float | None = None  # the drive time of the last usable facility
+    in_order = True  # usable so far in strictly increasing drive time: already sorted on every field
     for f in facilities:
         if not f.offers_service:
             continue
@@ -111,9 +113,15 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
                 limited.append(f)
         minutes = f.drive_minutes
         # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
-        good = type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf  # type: ignore[operator]
-        (usable if good else unusable).append(f)
-    usable.sort(key=_SORT_KEY)
+        if type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf:  # type: ignore[operator]
+            if last is not None and minutes <= last:  # type: ignore[operator]
+                in_order = False
+            last = minutes
+            usable.append(f)
+        else:
+            unusable.append(f)
+    if not in_order:  # facilities usually arrive nearest first; ties need the other fields
+        usable.sort(key=_SORT_KEY)
     if len(unusable) > 1:
         unusable.sort(key=_unusable_key)
     if closed or limited:
