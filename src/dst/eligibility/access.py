@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from dst.eligibility.models import (
     DECIDED_AT_SCHEDULING,
@@ -32,6 +32,7 @@ LIMITED = "LIMITED"
 # 40-60 mph (20% either side of 50), so the road time may be 0.77 to 1.35 times the estimate.
 # 30% either side of the standard covers that range (docs/eligibility.md).
 ESTIMATE_MARGIN = 0.30
+_MARGIN_PERCENT = round(ESTIMATE_MARGIN * 100)  # 30, as the details and the sentences give it
 # Any drive source but "routing" (the straight-line estimator, or a source DST does not know) counts
 # as an estimate.
 
@@ -60,10 +61,12 @@ def identify_first(inp: EligibilityInput) -> str:
 
 
 def minutes_text(minutes: float) -> str:
+    if 0 < minutes < 1e15 and float(minutes).is_integer():
+        return str(int(minutes))  # what f"{minutes:.0f}" gives for a whole number, without format()
     return f"{minutes:.0f}" if float(minutes).is_integer() else f"{minutes:.1f}"
 
 
-_NUMBER_TYPES = (int, float)
+_INF: Final = math.inf
 
 
 class FacilityScan:
@@ -113,7 +116,8 @@ def scan_facilities(facilities: tuple[FacilityOption, ...] | None) -> FacilitySc
                 limited.append(f)
         minutes = f.drive_minutes
         # Exact types keep bools and strings out; the range test drops negatives, NaN and infinity.
-        if type(minutes) in _NUMBER_TYPES and 0 <= minutes < math.inf:  # type: ignore[operator]
+        kind = type(minutes)
+        if (kind is int or kind is float) and 0 <= minutes < _INF:  # type: ignore[operator]
             if last is not None and minutes <= last:  # type: ignore[operator]
                 in_order = False
             last = minutes
@@ -244,17 +248,21 @@ def drive_time(
     usable, unusable = scan.usable, scan.unusable
     limit = standard.drive_minutes
     # usable is sorted nearest first, so the facilities within the standard are a prefix of it.
-    within = [f for f in usable if f.drive_minutes <= limit]  # type: ignore[operator]
-    rows = [
-        {
-            "facility_id": f.facility_id,
-            "name": f.name,
-            "drive_minutes": f.drive_minutes,
-            "drive_source": f.drive_source,
-            "operating_status": f.operating_status,
-        }
-        for f in usable
-    ]
+    within: list[FacilityOption] = []
+    rows: list[dict[str, Any]] = []
+    for f in usable:  # one pass, each drive time read once
+        minutes = f.drive_minutes
+        if minutes <= limit:  # type: ignore[operator]
+            within.append(f)
+        rows.append(
+            {
+                "facility_id": f.facility_id,
+                "name": f.name,
+                "drive_minutes": minutes,
+                "drive_source": f.drive_source,
+                "operating_status": f.operating_status,
+            }
+        )
     problem = residence_problem(inp)
     details: dict[str, Any] = {
         "standard_minutes": limit,
@@ -265,7 +273,7 @@ def drive_time(
         "closed": [{"facility_id": f.facility_id, "name": f.name} for f in scan.closed],
         "residence_source": inp.residence_source,
         "residence_problem": problem[0] if problem else None,
-        "estimate_margin_percent": round(ESTIMATE_MARGIN * 100),
+        "estimate_margin_percent": _MARGIN_PERCENT,
     }
     status, text, estimated = _drive_outcome(service_name(inp), words, limit, scan, within, problem)
     details["decided_on_estimate"] = estimated
@@ -303,7 +311,7 @@ def _drive_outcome(
     if near is not None:
         text = (
             f"The drive time to {_describe(near)} is a straight-line estimate within "
-            f"{round(ESTIMATE_MARGIN * 100)}% of the {limit}-minute standard, too close for an "
+            f"{_MARGIN_PERCENT}% of the {limit}-minute standard, too close for an "
             f"estimate to decide ({rule}; 38 CFR 17.4040(b) calls for GIS software). Check the drive "
             "with a GIS routing tool, or ask a DST administrator to set up GIS routing for DST, then "
             "reopen DST."
@@ -328,7 +336,7 @@ def _drive_outcome(
 def _estimate_note(f: FacilityOption) -> str:
     if f.drive_source == ROUTING:
         return ""
-    percent = round(ESTIMATE_MARGIN * 100)
+    percent = _MARGIN_PERCENT
     return (
         f" The drive time is a straight-line estimate, not a GIS routing (38 CFR 17.4040(b)); it is more "
         f"than {percent}% from the standard, so it decides."

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from dst.eligibility.models import iso_day
+
 if TYPE_CHECKING:
     from dst.eligibility.models import VceInput
 
@@ -54,7 +56,7 @@ class EffectiveCodes:
 
     def since(self, code: str) -> str:
         effective = self.codes.get(code)
-        return f" (in effect since {effective.isoformat()})" if effective else ""
+        return f" (in effect since {iso_day(effective)})" if effective else ""
 
 
 def normalise(code: str) -> str:
