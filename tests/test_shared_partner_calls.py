@@ -7,6 +7,7 @@ the last test runs `dst serve --workers 2` for real and counts the requests its 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -20,18 +21,19 @@ from typing import Any
 import httpx2
 import pytest
 from pydantic import TypeAdapter
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.engine import make_url
 
 from dst.consults.models import PartnerCall
-from dst.consults.shared import SharedCalls
+from dst.consults.shared import CHANNEL, SharedCalls
 from dst.db.base import utcnow
-from dst.db.engine import build_engine, build_session_factory, transaction
+from dst.db.engine import build_engine, build_session_factory, normalize_url, transaction
 from dst.db.group_commit import GroupCommit
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.types import GeoPoint
 
 from factories import consult, ordinary, veteran
-from harness import SERVICE, settings_for
+from harness import BACKEND, SERVICE, settings_for
 from live_server import free_port
 from partner_servers import partner_servers
 
@@ -146,6 +148,132 @@ def test_expired_answers_are_asked_again_and_rows_are_cleaned_up(database_url: s
     calls, left = asyncio.run(scenario())
     assert calls == 3
     assert left == 1  # only REC5's fresh answer remains
+
+
+on_postgresql = pytest.mark.skipif(
+    BACKEND != "postgresql", reason="notices (LISTEN/NOTIFY) are PostgreSQL's; SQLite processes poll"
+)
+
+
+@contextmanager
+def notices(database_url: str) -> Iterator[list[str]]:
+    """Every notice on the shared-answer channel while the block runs, heard on a connection of its own."""
+    import psycopg
+
+    heard: list[str] = []
+    url = make_url(normalize_url(database_url)).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f"LISTEN {CHANNEL}")
+        yield heard
+        conn.execute("SELECT 1")  # a round trip delivers what arrived meanwhile
+        heard.extend(n.payload for n in conn.notifies(timeout=0.5, stop_after=100))
+
+
+@on_postgresql
+def test_the_shared_answers_are_not_written_to_the_write_ahead_log(database_url: str) -> None:
+    engine = build_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            persistence = connection.scalar(
+                text("SELECT relpersistence FROM pg_class WHERE relname = 'partner_call'")
+            )
+    finally:
+        engine.dispose()
+    assert persistence == "u"  # UNLOGGED: its commits wait for no log flush; a crash empties it
+
+
+@on_postgresql
+def test_an_answer_nobody_waits_for_is_stored_without_a_notice(database_url: str) -> None:
+    async def scenario() -> list[GeoPoint]:
+        with two_processes(database_url) as (a, _b):
+            await a.start()
+            try:
+
+                async def compute() -> list[GeoPoint]:
+                    return [GeoPoint(1.0, 2.0)]
+
+                return await a.call("REC6", "routing:7", compute, POINTS)
+            finally:
+                await a.stop()
+
+    with notices(database_url) as heard:
+        assert asyncio.run(scenario()) == [GeoPoint(1.0, 2.0)]
+    assert heard == []
+    with transaction(build_session_factory(engine := build_engine(database_url))) as session:
+        stored = session.scalar(select(PartnerCall.state).where(PartnerCall.dst_id == "REC6"))
+    engine.dispose()
+    assert stored == "done"  # stored all the same, for any process that asks later
+
+
+@on_postgresql
+@pytest.mark.parametrize("owner_fails", [False, True], ids=["answer", "owner-gives-up"])
+def test_a_waiting_process_is_woken_by_the_notice_not_by_the_claims_expiry(
+    database_url: str, owner_fails: bool
+) -> None:
+    calls: list[str] = []
+
+    async def scenario() -> list[GeoPoint]:
+        # Claims last 60 s: a waiter woken only by expiry would miss the 20 s limit below.
+        with two_processes(database_url, claim_ttl_s=60.0) as (a, b):
+            await a.start()
+            await b.start()
+            try:
+
+                async def slow(who: str) -> list[GeoPoint]:
+                    calls.append(who)
+                    await asyncio.sleep(0.5)
+                    if who == "a" and owner_fails:
+                        raise RuntimeError("the owner's own fault, nothing the partner said")
+                    return [GeoPoint(38.9, -77.0)]
+
+                first = asyncio.ensure_future(a.call("REC7", "routing:7", lambda: slow("a"), POINTS))
+                await asyncio.sleep(0.1)  # a has claimed
+                second = await asyncio.wait_for(
+                    b.call("REC7", "routing:7", lambda: slow("b"), POINTS), timeout=20
+                )
+                with contextlib.suppress(RuntimeError):
+                    await first
+                return second
+            finally:
+                await a.stop()
+                await b.stop()
+
+    with notices(database_url) as heard:
+        assert asyncio.run(scenario()) == [GeoPoint(38.9, -77.0)]
+    # b marked the claim it waited for, so a's answer (or its release) was announced, once.
+    assert heard[:1] == ["REC7|routing:7"]
+    assert calls == (["a", "b"] if owner_fails else ["a"])
+
+
+@on_postgresql
+def test_a_waiter_that_came_before_the_claim_was_committed_still_hears_the_answer(database_url: str) -> None:
+    calls: list[str] = []
+
+    async def answer(who: str) -> list[GeoPoint]:
+        calls.append(who)
+        await asyncio.sleep(0.5)  # as a partner takes its time: b has settled on waiting by then
+        return [GeoPoint(40.0, -75.0)]
+
+    async def scenario() -> tuple[list[GeoPoint], list[GeoPoint]]:
+        with two_processes(database_url, claim_ttl_s=60.0) as (a, b):
+            await a.start()
+            await b.start()
+            try:
+                opening = a.sessions()
+                a.claim_ahead(opening, "REC8", ["routing:7"])  # the record's opening, not committed yet
+                waiting = asyncio.ensure_future(b.call("REC8", "routing:7", lambda: answer("b"), POINTS))
+                await asyncio.sleep(0.3)  # b found nothing to mark; its own claim waits on a's row
+                opening.commit()
+                opening.close()
+                first = await a.call("REC8", "routing:7", lambda: answer("a"), POINTS)
+                return first, await asyncio.wait_for(waiting, timeout=20)
+            finally:
+                await a.stop()
+                await b.stop()
+
+    first, second = asyncio.run(scenario())
+    assert calls == ["a"]
+    assert first == second == [GeoPoint(40.0, -75.0)]
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
@@ -129,7 +130,9 @@ class PartnerCall(Base):
     """A partner answer for one record, shared between DST's processes (dst.consults.shared).
 
     `pending` while its owner is calling the partner; `done` with the answer (or the named failure)
-    as JSON. Rows live minutes, never past `expires_at` plus the cleanup interval.
+    as JSON. Rows live minutes, never past `expires_at` plus the cleanup interval. `waited`: another
+    process waits for this answer, so its owner announces it. On PostgreSQL the table is UNLOGGED
+    (migration 0012): a cache of minutes that a database crash empties.
     """
 
     __tablename__ = "partner_call"
@@ -141,3 +144,4 @@ class PartnerCall(Base):
     state: Mapped[str] = mapped_column(String(10))
     payload: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    waited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

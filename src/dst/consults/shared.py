@@ -3,8 +3,11 @@
 A page view's panel requests can reach different worker processes (and, on Kubernetes, different
 replicas). Each partner call for a record is claimed in table `partner_call` first: the process
 whose claim succeeds calls the partner and stores the answer (or the named failure); a process that
-finds a claim pending waits for the answer instead of calling the partner itself. On PostgreSQL the
-owner's commit notifies the waiters (LISTEN/NOTIFY); on SQLite, where every process is on one
+finds a claim pending waits for the answer instead of calling the partner itself. On PostgreSQL a
+waiter marks the row it waits for (`waited`, in the same statement that reads it), and the owner's
+answer notifies the waiters (LISTEN/NOTIFY) only when a mark is there: the row lock orders the two
+statements, so either the waiter reads the answer or the owner sees the mark. A record viewed in
+one process, the usual case, costs no notices. On SQLite, where every process is on one
 machine, one poller per process looks every POLL_S for all of that process's waiters at once (one
 query and one thread hop per look, however many calls are awaited).
 
@@ -202,26 +205,54 @@ class SharedCalls:
             if self._listener is not None:
                 waiter = asyncio.get_running_loop().create_future()
                 self._waiters.setdefault(key, []).append(waiter)
-            if waiter is None:
-                state, payload = await self._look(dst_id, call_key, deadline)
-            else:
-                state, payload = await run_db(self._peek, dst_id, call_key)
-            if state == "done":
-                return payload
-            if state == "free":  # expired or gone: claim it (another waiter may beat us to it)
-                state, payload = await run_db(self._claim, dst_id, call_key)
+            try:
+                state, payload = await self._settle(dst_id, call_key, deadline, marking=waiter is not None)
                 if state == "done":
                     return payload
                 if state == "mine":
                     return None
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise PartnerError(
-                    _partner_of(call_key), FailureKind.TIMEOUT, "another DST process did not share its answer"
-                )
-            if waiter is not None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiter, timeout=min(remaining, self.claim_ttl_s))
+                if state == "again":
+                    continue
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    raise PartnerError(
+                        _partner_of(call_key),
+                        FailureKind.TIMEOUT,
+                        "another DST process did not share its answer",
+                    )
+                if waiter is not None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(waiter, timeout=min(remaining, self.claim_ttl_s))
+            finally:
+                if waiter is not None:
+                    self._forget(key, waiter)
+
+    async def _settle(
+        self, dst_id: str, call_key: str, deadline: float, *, marking: bool
+    ) -> tuple[str, str | None]:
+        """("done", payload), ("mine", None) when the call is ours to make, ("pending", None) to wait
+        on, or ("again", None) to look again at once."""
+        if marking:
+            state, payload = await run_db(self._mark_waiting, dst_id, call_key)
+        else:
+            state, payload = await self._look(dst_id, call_key, deadline)
+        if state != "free":
+            return state, payload
+        # Expired or gone: claim it (another waiter may beat us to it).
+        state, payload = await run_db(self._claim, dst_id, call_key)
+        if state == "pending" and marking:
+            # Pending under a claim that was not there to mark (its opening transaction had not
+            # committed): mark it now, or no notice would follow its answer.
+            return "again", None
+        return state, payload
+
+    def _forget(self, key: str, waiter: asyncio.Future[None]) -> None:
+        """A waiter done with (answered, woken or gone): no notice need find it any more."""
+        waiting = self._waiters.get(key)
+        if waiting is not None and waiter in waiting:
+            waiting.remove(waiter)
+            if not waiting:
+                del self._waiters[key]
 
     async def _look(self, dst_id: str, call_key: str, deadline: float) -> tuple[str, str | None]:
         """The call's state once it is no longer pending ("done" or "free"), or "pending" at the
@@ -282,15 +313,18 @@ class SharedCalls:
                 states[(row.dst_id, row.call_key)] = ("done", row.payload) if done else ("pending", None)
         return states
 
-    def _peek(self, dst_id: str, call_key: str) -> tuple[str, str | None]:
-        """("done", payload), ("pending", None) or ("free", None), read without taking a lock."""
-        with transaction(self.sessions, read_only=True) as session:
+    def _mark_waiting(self, dst_id: str, call_key: str) -> tuple[str, str | None]:
+        """("done", payload), ("pending", None) or ("free", None), read in the statement that marks
+        the row as waited for (PostgreSQL, autocommit): an owner storing its answer after this
+        statement sees the mark and announces the answer; one that stored it before is read here."""
+        with transaction(self.sessions, autocommit=True) as session:
             found = (
                 session.connection()
                 .execute(
-                    select(_C.state, _C.payload, _C.expires_at, _C.owner).where(
-                        _C.dst_id == dst_id, _C.call_key == call_key
-                    )
+                    update(_CALLS)
+                    .where(_C.dst_id == dst_id, _C.call_key == call_key)
+                    .values(waited=True)
+                    .returning(_C.state, _C.payload, _C.expires_at, _C.owner)
                 )
                 .first()
             )
@@ -354,25 +388,31 @@ class SharedCalls:
                 .values(state="done", payload=payload, expires_at=expires)
             )
             if postgres:
-                # The answer and the wake-up in one statement; the notice goes out on commit.
-                answered = stored.returning(_C.call_key).cte("answered")
-                notify = func.pg_notify(CHANNEL, f"{dst_id}|{call_key}")
-                session.connection().execute(select(notify).select_from(answered))
+                # The answer and, when another process waits for it, the wake-up in one statement;
+                # the notice goes out on commit.
+                answered = stored.returning(_C.waited).cte("answered")
+                session.connection().execute(_notify_waiters(answered, dst_id, call_key))
             else:
                 session.connection().execute(stored)
 
         await self.commits.alone(write)
 
     async def _release(self, dst_id: str, call_key: str) -> None:
+        postgres = self.postgres
+
         def write(session: Session) -> None:
-            session.connection().execute(
-                delete(_CALLS).where(
-                    _C.dst_id == dst_id,
-                    _C.call_key == call_key,
-                    _C.owner == self.owner,
-                    _C.state == "pending",
-                )
+            released = delete(_CALLS).where(
+                _C.dst_id == dst_id,
+                _C.call_key == call_key,
+                _C.owner == self.owner,
+                _C.state == "pending",
             )
+            if postgres:
+                # A waiter is told at once that the call is free to take, not at its claim's expiry.
+                gone = released.returning(_C.waited).cte("released")
+                session.connection().execute(_notify_waiters(gone, dst_id, call_key))
+            else:
+                session.connection().execute(released)
 
         await self.commits.alone(write)
 
@@ -394,6 +434,12 @@ class SharedCalls:
         """A reopened record asks its partners again (called inside the reopen's transaction)."""
         if self.enabled:
             session.connection().execute(delete(_CALLS).where(_C.dst_id == dst_id))
+
+
+def _notify_waiters(changed: Any, dst_id: str, call_key: str) -> Any:
+    """SELECT pg_notify(...) FROM the changed row WHERE a waiter marked it: no notice when none waits."""
+    notify = func.pg_notify(CHANNEL, f"{dst_id}|{call_key}")
+    return select(notify).select_from(changed).where(changed.c.waited)
 
 
 def _lost(row: Any, owner: str) -> bool:
