@@ -34,8 +34,12 @@ cleanup() {
 trap cleanup EXIT
 
 "${as_owner[@]}" "$pg_bin/initdb" -D "$workdir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+# Tests need no durability; DST_PG_DURABLE=1 keeps PostgreSQL's defaults (every commit flushes the
+# write-ahead log to disk), as production runs, for benchmarks that weigh commits.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${DST_PG_DURABLE:-}" = "1" ]; then durability=""; fi
 "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
-  -o "-h 127.0.0.1 -p $port -k $workdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-h 127.0.0.1 -p $port -k $workdir $durability -c max_connections=200" \
   start >/dev/null
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') running on 127.0.0.1:$port (throwaway cluster in $workdir)"
 
