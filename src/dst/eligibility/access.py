@@ -16,6 +16,7 @@ from dst.eligibility.models import (
     EligibilityInput,
     FacilityOption,
     iso_day,
+    iso_or_none,
 )
 from dst.eligibility.standards import STAT_WAIT_POLICY, AccessStandard
 from dst.reference.catalog import CareCategory
@@ -415,9 +416,9 @@ def _wait_result(
         "standard_date": dates.standard,
         "wait_time_eligibility_date": dates.anchor,
         "anchor": anchor_kind,
-        "next_available_date": _iso(inp.next_available_date),
-        "veteran_agreed_later_date": _iso(inp.veteran_agreed_later_date),
-        "clinically_indicated_date": _iso(inp.clinically_indicated_date),
+        "next_available_date": iso_or_none(inp.next_available_date),
+        "veteran_agreed_later_date": iso_or_none(inp.veteran_agreed_later_date),
+        "clinically_indicated_date": iso_or_none(inp.clinically_indicated_date),
     }
     status, text = _wait_outcome(inp, days, cite, anchor, anchor_kind, dates)
     if status == UNKNOWN and inp.next_available_date is None:
@@ -543,10 +544,6 @@ def agreed_date_warnings(inp: EligibilityInput, standard: AccessStandard | None)
             "the Veteran which date they agreed to."
         )
     return warnings
-
-
-def _iso(value: date | None) -> str | None:
-    return iso_day(value) if value is not None else None
 
 
 def _count(n: int) -> str:

@@ -213,8 +213,8 @@ class EligibilityResult:
             "basis": list(self.basis),
             "bmi_offered": self.bmi_offered,
             "warnings": list(self.warnings),
-            "wait_time_eligibility_date": _iso(self.wait_time_eligibility_date),
-            "as_of": _iso(self.as_of),
+            "wait_time_eligibility_date": iso_or_none(self.wait_time_eligibility_date),
+            "as_of": iso_or_none(self.as_of),
             "basic_ineligible": self.basic_ineligible,
             "summary": self.summary,
             "policy": [c.to_dict() for c in self.policy],
@@ -249,7 +249,8 @@ def result_state(eligible: bool | None, basis: tuple[str, ...], judged: tuple[Cr
     return UNDETERMINED
 
 
-def _iso(value: date | None) -> str | None:
+def iso_or_none(value: date | None) -> str | None:
+    """iso_day(value), or None for no date."""
     return iso_day(value) if value is not None else None
 
 
