@@ -9,8 +9,6 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,6 +18,7 @@ from dst.consults.evidence import Assessment
 from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.db.base import utcnow
+from dst.db.engine import dialect_insert
 from dst.eligibility import BMI_FACTORS
 from dst.errors import Conflict, IdentityConflict, Invalid, NotFound
 from dst.reference import service as reference
@@ -153,9 +152,8 @@ def _insert_new(session: Session, values: dict[str, Any], ctx: ConsultContext) -
     False: one INSERT ... ON CONFLICT DO NOTHING ... RETURNING, where catching the unique violation
     would need a savepoint around it (two more round trips on PostgreSQL). A clash of random DST
     IDs (128 bits) is drawn again."""
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for _ in range(3):
-        statement = dialect_insert(DstRecord).values(dst_id=new_dst_id(), **values)
+        statement = dialect_insert(session, DstRecord).values(dst_id=new_dst_id(), **values)
         created = session.scalar(statement.on_conflict_do_nothing().returning(DstRecord))
         if created is not None:
             return created, True

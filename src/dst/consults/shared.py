@@ -32,14 +32,12 @@ from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
 from sqlalchemy import Table, delete, func, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from dst.consults.models import PartnerCall
 from dst.db.base import utcnow
-from dst.db.engine import normalize_url, transaction
+from dst.db.engine import dialect_insert, normalize_url, transaction
 from dst.db.group_commit import GroupCommit
 from dst.db.threads import run_db
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -166,13 +164,12 @@ class SharedCalls:
         if not call_keys:
             return
         expires = utcnow() + timedelta(seconds=self.claim_ttl_s)
-        dialect_insert = pg_insert if self.postgres else sqlite_insert
         rows = [
             {"dst_id": dst_id, "call_key": k, "owner": self.owner, "state": "pending", "expires_at": expires}
             for k in call_keys
         ]
         # One statement for every key; RETURNING names the claims that were ours to make.
-        claim = dialect_insert(_CALLS).values(rows).on_conflict_do_nothing().returning(_C.call_key)
+        claim = dialect_insert(session, _CALLS).values(rows).on_conflict_do_nothing().returning(_C.call_key)
         now = time.monotonic()
         for (call_key,) in session.connection().execute(claim):
             self._claimed[f"{dst_id}|{call_key}"] = now
@@ -347,9 +344,8 @@ class SharedCalls:
                 "payload": None,
                 "expires_at": now + timedelta(seconds=self.claim_ttl_s),
             }
-            dialect_insert = pg_insert if self.postgres else sqlite_insert
             inserted = session.connection().execute(
-                dialect_insert(_CALLS).values(row).on_conflict_do_nothing()
+                dialect_insert(session, _CALLS).values(row).on_conflict_do_nothing()
             )
             if inserted.rowcount == 1:
                 return "mine", None

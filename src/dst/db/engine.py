@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,6 +63,14 @@ _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 def _read_only_options(session: Session) -> dict[str, Any]:
     bind = session.get_bind()
     return _READ_ONLY_POSTGRES if bind.dialect.name == "postgresql" else _READ_ONLY_SQLITE
+
+
+def dialect_insert(session: Session, target: Any) -> postgresql.Insert | sqlite.Insert:
+    """INSERT into `target` in the session's dialect, for its ON CONFLICT clauses (both databases
+    spell them alike; the generic insert has none)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(target)
+    return sqlite.insert(target)
 
 
 def uses_postgresql(factory: sessionmaker[Session]) -> bool:

@@ -6,10 +6,9 @@ from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from dst.db.engine import dialect_insert
 from dst.reports.measures import (
     BMI_FACTOR,
     CELL_COLUMNS,
@@ -140,9 +139,7 @@ def _upsert(
 ) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table)
+    statement = dialect_insert(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=key, set_={name: table.c[name] + statement.excluded[name] for name in add}
     )
