@@ -31,7 +31,7 @@ from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Table, delete, func, or_, select, tuple_, update
+from sqlalchemy import Delete, Executable, Table, Update, delete, func, or_, select, tuple_, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -375,40 +375,34 @@ class SharedCalls:
 
     async def _store(self, dst_id: str, call_key: str, payload: str, ttl_s: float) -> None:
         expires = utcnow() + timedelta(seconds=ttl_s)
-        postgres = self.postgres
-
-        def write(session: Session) -> None:
-            stored = (
-                update(_CALLS)
-                .where(_C.dst_id == dst_id, _C.call_key == call_key)
-                .values(state="done", payload=payload, expires_at=expires)
-            )
-            if postgres:
-                # The answer and, when another process waits for it, the wake-up in one statement;
-                # the notice goes out on commit.
-                answered = stored.returning(_C.waited).cte("answered")
-                session.connection().execute(_notify_waiters(answered, dst_id, call_key))
-            else:
-                session.connection().execute(stored)
-
-        await self.commits.alone(write)
+        stored = (
+            update(_CALLS)
+            .where(_C.dst_id == dst_id, _C.call_key == call_key)
+            .values(state="done", payload=payload, expires_at=expires)
+        )
+        await self._change_and_announce(stored, dst_id, call_key)
 
     async def _release(self, dst_id: str, call_key: str) -> None:
-        postgres = self.postgres
+        # A waiter is told at once that the call is free to take, not at its claim's expiry.
+        released = delete(_CALLS).where(
+            _C.dst_id == dst_id,
+            _C.call_key == call_key,
+            _C.owner == self.owner,
+            _C.state == "pending",
+        )
+        await self._change_and_announce(released, dst_id, call_key)
+
+    async def _change_and_announce(self, change: Update | Delete, dst_id: str, call_key: str) -> None:
+        """`change` to the call's row, one statement; on PostgreSQL, in the same statement, a notice
+        to the processes waiting for it when one marked the row (it goes out on commit)."""
+        statement: Executable = change
+        if self.postgres:
+            changed = change.returning(_C.waited).cte("changed")
+            notify = func.pg_notify(CHANNEL, f"{dst_id}|{call_key}")
+            statement = select(notify).select_from(changed).where(changed.c.waited)
 
         def write(session: Session) -> None:
-            released = delete(_CALLS).where(
-                _C.dst_id == dst_id,
-                _C.call_key == call_key,
-                _C.owner == self.owner,
-                _C.state == "pending",
-            )
-            if postgres:
-                # A waiter is told at once that the call is free to take, not at its claim's expiry.
-                gone = released.returning(_C.waited).cte("released")
-                session.connection().execute(_notify_waiters(gone, dst_id, call_key))
-            else:
-                session.connection().execute(released)
+            session.connection().execute(statement)
 
         await self.commits.alone(write)
 
@@ -430,12 +424,6 @@ class SharedCalls:
         """A reopened record asks its partners again (called inside the reopen's transaction)."""
         if self.enabled:
             session.connection().execute(delete(_CALLS).where(_C.dst_id == dst_id))
-
-
-def _notify_waiters(changed: Any, dst_id: str, call_key: str) -> Any:
-    """SELECT pg_notify(...) FROM the changed row WHERE a waiter marked it: no notice when none waits."""
-    notify = func.pg_notify(CHANNEL, f"{dst_id}|{call_key}")
-    return select(notify).select_from(changed).where(changed.c.waited)
 
 
 def _lost(row: Any, owner: str) -> bool:
