@@ -12,13 +12,11 @@ transaction (`record_event`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from dst.audit.models import AuditEvent
-from dst.audit.service import event_row
+from dst.audit.service import event_row, insert_event
 from dst.auth import Principal
 from dst.db.group_commit import GroupCommit
 
@@ -50,7 +48,7 @@ class AuditBatcher:
             outcome=outcome,
             detail=detail,
         )
-        await self.commits.write(lambda session: _insert(session, row))
+        await self.commits.write(lambda session: insert_event(session, row))
 
     async def read(
         self,
@@ -71,15 +69,7 @@ class AuditBatcher:
             if found is not None:
                 dst_id, icn, station = about(found)
                 row = event_row(principal=principal, action=action, dst_id=dst_id, icn=icn, station=station)
-                _insert(session, row)
+                insert_event(session, row)
             return found
 
         return await self.commits.run(work)
-
-
-_INSERT = insert(cast(Table, AuditEvent.__table__))
-
-
-def _insert(session: Session, row: dict[str, Any]) -> None:
-    # A Core insert on the session's connection: the ORM's bulk-insert path costs more than the row.
-    session.connection().execute(_INSERT, row)
