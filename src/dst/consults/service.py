@@ -6,9 +6,9 @@ import base64
 import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,7 +17,7 @@ from dst.consults.context import ReferenceSnapshots
 from dst.consults.evidence import Assessment
 from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
-from dst.db.base import utcnow
+from dst.db.base import adopt, utcnow
 from dst.db.engine import dialect_insert
 from dst.eligibility import BMI_FACTORS
 from dst.errors import Conflict, IdentityConflict, Invalid, NotFound
@@ -152,11 +152,11 @@ def _insert_new(session: Session, values: dict[str, Any], ctx: ConsultContext) -
     False: one INSERT ... ON CONFLICT DO NOTHING ... RETURNING, where catching the unique violation
     would need a savepoint around it (two more round trips on PostgreSQL). A clash of random DST
     IDs (128 bits) is drawn again."""
+    statement = dialect_insert(session, _RECORDS).on_conflict_do_nothing().returning(*_RECORDS.c)
     for _ in range(3):
-        statement = dialect_insert(session, DstRecord).values(dst_id=new_dst_id(), **values)
-        created = session.scalar(statement.on_conflict_do_nothing().returning(DstRecord))
+        created = session.connection().execute(statement, {"dst_id": new_dst_id(), **values}).first()
         if created is not None:
-            return created, True
+            return adopt(session, DstRecord, created), True
         existing = _find_by_consult(session, ctx)
         if existing is not None:
             return existing, False
@@ -171,11 +171,20 @@ def find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
 def _find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
     if not ctx.consult_number:
         return None
-    return session.scalar(
-        select(DstRecord).where(
-            DstRecord.station == ctx.station, DstRecord.consult_number == ctx.consult_number
-        )
+    found = (
+        session.connection()
+        .execute(_BY_CONSULT, {"station": ctx.station, "consult_number": ctx.consult_number})
+        .first()
     )
+    return adopt(session, DstRecord, found) if found is not None else None
+
+
+# Core statements built once (their compiled forms are cached), the rows adopted as ORM objects:
+# the ORM's own INSERT … RETURNING and SELECT of a record cost several times the statement.
+_RECORDS = cast(Table, DstRecord.__table__)
+_BY_CONSULT = select(*_RECORDS.c).where(
+    _RECORDS.c.station == bindparam("station"), _RECORDS.c.consult_number == bindparam("consult_number")
+)
 
 
 IDENTIFIERS = ("icn", "dfn")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
@@ -47,7 +48,7 @@ class DesignationInfo:
         )
 
     @classmethod
-    def of(cls, row: ServiceDesignation) -> DesignationInfo:
+    def of(cls, row: ServiceDesignation | Row[*tuple[Any, ...]]) -> DesignationInfo:
         return cls(
             row.id,
             row.kind,
@@ -141,11 +142,30 @@ def _audit(session: Session, principal: Principal, action: str, row: ServiceDesi
 
 
 def for_service(session: Session, *, station: str, clinical_service_id: int) -> tuple[DesignationInfo, ...]:
-    """Every designation of this service at this station; the caller picks those in force on its date."""
-    query = select(ServiceDesignation).where(
-        ServiceDesignation.station == station, ServiceDesignation.clinical_service_id == clinical_service_id
+    """Every designation of this service at this station; the caller picks those in force on its date.
+
+    Read on every eligibility panel: plain rows from a statement built once, no ORM objects."""
+    found = session.connection().execute(
+        _OF_SERVICE, {"station": station, "clinical_service_id": clinical_service_id}
     )
-    return tuple(DesignationInfo.of(r) for r in session.scalars(query.order_by(ServiceDesignation.id)))
+    return tuple(DesignationInfo.of(r) for r in found)
+
+
+_D = cast(Table, ServiceDesignation.__table__).c
+_OF_SERVICE = (
+    select(
+        _D.id,
+        _D.kind,
+        _D.station,
+        _D.clinical_service_name,
+        _D.effective_from,
+        _D.effective_to,
+        _D.reason,
+        _D.set_by,
+    )
+    .where(_D.station == bindparam("station"), _D.clinical_service_id == bindparam("clinical_service_id"))
+    .order_by(_D.id)
+)
 
 
 def listing(session: Session, limit: int = 200) -> list[ServiceDesignation]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Table, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from dst.audit.service import record_event
@@ -40,26 +41,40 @@ class Standing:
 
 def standing(session: Session, *, station: str, at: datetime) -> Standing:
     """DST's state at a station; an unknown station is reported by the caller, not here."""
-    row = session.get(Station, station)
-    keys = {"station": station, "visn": row.visn if row else "", "national": ""}
-    wanted = [(scope, keys[scope]) for scope in SCOPES if scope != "visn" or keys["visn"]]
-    # One query for every scope; the latest rule in force of the most specific scope decides.
-    rules = session.scalars(
-        select(EnablementRule).where(
-            or_(*(and_(EnablementRule.scope == s, EnablementRule.scope_key == k) for s, k in wanted)),
-            EnablementRule.effective_from <= at,
-        )
-    ).all()
-    for scope, _key in wanted:
-        in_scope = [r for r in rules if r.scope == scope]
-        if in_scope:
-            rule = max(in_scope, key=lambda r: (r.effective_from, r.id))
-            return Standing(station, rule.enabled, rule)
-    return Standing(station, True, None)
+    enabled, rule_id = _deciding(session, station, at)
+    return Standing(station, enabled, session.get(EnablementRule, rule_id) if rule_id is not None else None)
 
 
 def is_enabled(session: Session, *, station: str, at: datetime) -> bool:
-    return standing(session, station=station, at=at).enabled
+    """Asked at every launch: the rules are read as plain rows, no rule object is loaded."""
+    return _deciding(session, station, at)[0]
+
+
+_RULES = cast(Table, EnablementRule.__table__).c
+# One statement for every scope, built once; a station without a VISN asks for VISN "", which no
+# rule has (check_scope accepts only VISNs that stations name).
+_IN_FORCE = select(_RULES.id, _RULES.scope, _RULES.enabled, _RULES.effective_from).where(
+    or_(
+        and_(_RULES.scope == "station", _RULES.scope_key == bindparam("station")),
+        and_(_RULES.scope == "visn", _RULES.scope_key == bindparam("visn")),
+        and_(_RULES.scope == "national", _RULES.scope_key == ""),
+    ),
+    _RULES.effective_from <= bindparam("at"),
+)
+
+
+def _deciding(session: Session, station: str, at: datetime) -> tuple[bool, int | None]:
+    """(enabled, the deciding rule's id): the latest rule in force of the most specific scope, or
+    the built-in national default (True, None)."""
+    row = session.get(Station, station)  # held by the launch's station check: usually no query
+    visn = row.visn if row is not None and row.visn else ""
+    rules = session.connection().execute(_IN_FORCE, {"station": station, "visn": visn, "at": at}).all()
+    for scope in SCOPES:
+        in_scope = [r for r in rules if r.scope == scope]
+        if in_scope:
+            rule = max(in_scope, key=lambda r: (r.effective_from, r.id))
+            return rule.enabled, rule.id
+    return True, None
 
 
 def check_scope(session: Session, scope: str, key: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from dst.db.base import utcnow
@@ -66,12 +66,7 @@ _SYNONYM = ClinicalServiceSynonym.__table__.c
 def clinical_service_id_by_name(session: Session, name: str) -> int | None:
     """The clinical service an official name or national synonym names, as an id, in one Core
     statement (the official name first)."""
-    wanted = normalize_service_name(name)
-    by_name = select(_SERVICE.id, literal(0).label("rank")).where(_SERVICE.name == wanted)
-    by_synonym = select(_SYNONYM.clinical_service_id, literal(1).label("rank")).where(
-        _SYNONYM.synonym == wanted
-    )
-    found = session.connection().execute(union_all(by_name, by_synonym).order_by("rank").limit(1)).first()
+    found = session.connection().execute(_BY_NAME, {"name": normalize_service_name(name)}).first()
     return None if found is None else int(found[0])
 
 
@@ -79,13 +74,7 @@ def consult_service_target(session: Session, *, station: str, name: str) -> int 
     """`resolve_consult_service`'s clinical service as an id, in Core statements (no ORM objects):
     the station's mapping, else the national one; None when unmapped."""
     wanted = normalize_service_name(name)
-    local = (
-        session.connection()
-        .execute(
-            select(_CONSULT.clinical_service_id).where(_CONSULT.station == station, _CONSULT.name == wanted)
-        )
-        .first()
-    )
+    local = session.connection().execute(_MAPPED, {"station": station, "name": wanted}).first()
     if local is not None and local[0] is not None:
         return int(local[0])
     return _national_id(session, wanted)
@@ -97,6 +86,22 @@ def _national_id(session: Session, wanted: str) -> int | None:
     if national is None and wanted.startswith(COMMUNITY_CARE_PREFIX):
         national = clinical_service_id_by_name(session, wanted.removeprefix(COMMUNITY_CARE_PREFIX))
     return national
+
+
+# Built once: every launch resolves its consult service with these (their compiled forms are cached).
+_BY_NAME = (
+    union_all(
+        select(_SERVICE.id, literal(0).label("rank")).where(_SERVICE.name == bindparam("name")),
+        select(_SYNONYM.clinical_service_id, literal(1).label("rank")).where(
+            _SYNONYM.synonym == bindparam("name")
+        ),
+    )
+    .order_by("rank")
+    .limit(1)
+)
+_MAPPED = select(_CONSULT.clinical_service_id).where(
+    _CONSULT.station == bindparam("station"), _CONSULT.name == bindparam("name")
+)
 
 
 def note_unmapped(session: Session, *, station: str, name: str) -> None:
