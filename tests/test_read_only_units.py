@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -9,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from dst.audit.models import AuditEvent
 from dst.db.base import utcnow
 from dst.db.engine import transaction
+
+from harness import SERVICE, open_record_id
 
 
 def statements(sessions: sessionmaker[Session]) -> list[str]:
@@ -53,3 +57,38 @@ def test_the_next_unit_on_the_same_connection_is_a_real_transaction_again(
     with transaction(db_sessions, read_only=True) as session:
         # Rolled back with its unit: had the connection stayed in autocommit, the row would be there.
         assert session.scalar(select(AuditEvent.id).where(AuditEvent.actor == marker)) is None
+
+
+def test_a_panel_read_and_its_audit_row_are_one_statement_on_postgresql(client: Any) -> None:
+    """PostgreSQL: the record's context and the read's audit row in one statement (by itself, in
+    autocommit); SQLite: a read and an insert in the one transaction."""
+    dst_id = open_record_id(client)
+    client.get(f"/api/v1/dst/{dst_id}/seocs", headers=SERVICE)  # the SEOC rows are held after this
+    seen: list[str] = []
+    engine = client.app.state.engine
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(" ".join(args[2].split())))
+    answer = client.get(f"/api/v1/dst/{dst_id}/seocs", headers=SERVICE)
+    assert answer.status_code == 200
+    about_the_read = [s for s in seen if "audit_event" in s or "FROM dst_record" in s]
+    if engine.dialect.name == "postgresql":
+        assert len(about_the_read) == 1
+        assert about_the_read[0].startswith("WITH found AS (SELECT dst_record.id")
+        assert "INSERT INTO audit_event" in about_the_read[0]
+    else:
+        assert [s.split()[0] for s in about_the_read] == ["SELECT", "INSERT"]
+    with transaction(client.app.state.sessions, read_only=True) as session:
+        rows = session.execute(
+            select(AuditEvent.action, AuditEvent.icn, AuditEvent.station).where(AuditEvent.dst_id == dst_id)
+        ).all()
+    record = client.get(f"/api/v1/dst/{dst_id}", headers=SERVICE).json()
+    reads = [(r.icn, r.station) for r in rows if r.action == "read-seocs"]
+    assert reads == [(record["icn"], record["station"])] * 2
+
+
+def test_a_panel_read_of_an_unknown_record_writes_no_read_row(client: Any) -> None:
+    unknown = "NOSUCHRECORD0000000000000000"
+    answer = client.get(f"/api/v1/dst/{unknown}/patient", headers=SERVICE)
+    assert answer.status_code == 404
+    with transaction(client.app.state.sessions, read_only=True) as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.dst_id == unknown)).all()
+    assert "read-patient" not in actions

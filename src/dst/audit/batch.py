@@ -73,3 +73,17 @@ class AuditBatcher:
             return found
 
         return await self.commits.run(work)
+
+    async def read_with_row(
+        self,
+        read: Callable[[Session, dict[str, Any]], T | None],
+        *,
+        principal: Principal,
+        action: str,
+    ) -> T | None:
+        """`read(session, row)`, which writes the audit row `row` itself in the one statement that
+        reads (PostgreSQL; its other statements, if any, only read reference data), in the next
+        shared transaction and returned once committed; queued by itself, it runs in autocommit
+        (GroupCommit.alone). `row` leaves the DST ID, ICN and station for the statement to fill."""
+        row = event_row(principal=principal, action=action)
+        return await self.commits.run(lambda session: read(session, row), lone=True)

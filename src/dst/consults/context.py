@@ -7,11 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Row, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session, object_session
 
+from dst.audit.models import AuditEvent
 from dst.consults.models import Decision, DstRecord
 from dst.reference.models import ClinicalService, Station
 from dst.reference.service import clinical_service_with_stop_codes
@@ -270,8 +271,30 @@ def read_context(
     eligibility rules read (partner panels do not).
     """
     row = session.connection().execute(_READ_CONTEXT, {"dst_id": dst_id}).first()
-    if row is None:
-        return None
+    return None if row is None else _context_of(row, session, snapshots, designations=designations)
+
+
+def read_context_audited(
+    session: Session,
+    dst_id: str,
+    snapshots: ReferenceSnapshots,
+    audit_row: dict[str, Any],
+    *,
+    designations: bool = True,
+) -> RecordContext | None:
+    """PostgreSQL: `read_context` and the read's audit row (`audit_row`, naming the record's DST ID,
+    ICN and station from the row read) in one statement, so a panel's audited read is one round
+    trip. A record not found writes no row."""
+    found = session.connection().execute(
+        _AUDITED_READ, {"dst_id": dst_id, **{f"audit_{k}": audit_row[k] for k in _AUDIT_GIVEN}}
+    )
+    row = found.first()
+    return None if row is None else _context_of(row, session, snapshots, designations=designations)
+
+
+def _context_of(
+    row: Row[*tuple[Any, ...]], session: Session, snapshots: ReferenceSnapshots, *, designations: bool
+) -> RecordContext:
     entries = Entries(
         next_available_date=row.next_available_date,
         veteran_agreed_later_date=row.veteran_agreed_later_date,
@@ -297,6 +320,28 @@ def read_context(
         if designations
         else (),
     )
+
+
+# The same read with its audit row written by a data-modifying WITH (PostgreSQL runs it exactly
+# once, whether or not the outer query reads it): the row takes the record's DST ID, ICN and
+# station from the read, and the rest of its columns from parameters named audit_<column>.
+_AUDIT = cast(Table, AuditEvent.__table__)
+_AUDIT_GIVEN = ("at", "actor", "role", "action", "source_ip", "outcome", "detail")
+_found = _READ_CONTEXT.cte("found")
+_audited = (
+    insert(_AUDIT)
+    .from_select(
+        [*_AUDIT_GIVEN, "dst_id", "icn", "station"],
+        select(
+            *(bindparam(f"audit_{k}", type_=_AUDIT.c[k].type) for k in _AUDIT_GIVEN),
+            _found.c.dst_id,
+            _found.c.icn,
+            _found.c.station,
+        ),
+    )
+    .cte("audited")
+)
+_AUDITED_READ = select(_found).add_cte(_audited)
 
 
 def _keep(session: Session, instance: object) -> None:

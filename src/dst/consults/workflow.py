@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dst.audit.service import record_event
 from dst.auth import Principal
 from dst.consults import serializers, service
-from dst.consults.context import Entries, RecordContext, read_context
+from dst.consults.context import Entries, RecordContext, read_context, read_context_audited
 from dst.consults.evidence import Assessment, assess
 from dst.consults.models import DstRecord, IdempotencyKey
 from dst.consults.panels import FacilitiesPanel, Panels, PatientPanel
@@ -142,12 +142,20 @@ async def load_context(
 
     Reads that apply no eligibility rule pass `designations=False` to skip one query."""
     snapshots = runtime.snapshots
-    ctx = await runtime.audit.read(
-        lambda s: read_context(s, dst_id, snapshots, designations=designations),
-        lambda found: (found.dst_id, found.icn, found.station),
-        principal=principal,
-        action=action,
-    )
+    audit = runtime.audit
+    if audit.commits.postgres:  # the read and its row in one statement: alone, one round trip
+        ctx = await audit.read_with_row(
+            lambda s, row: read_context_audited(s, dst_id, snapshots, row, designations=designations),
+            principal=principal,
+            action=action,
+        )
+    else:
+        ctx = await audit.read(
+            lambda s: read_context(s, dst_id, snapshots, designations=designations),
+            lambda found: (found.dst_id, found.icn, found.station),
+            principal=principal,
+            action=action,
+        )
     if ctx is None:
         raise service.not_found(dst_id)
     return ctx

@@ -8,11 +8,12 @@ queueing for its own transaction (on SQLite every write transaction queues for t
 Only independent work belongs here (a read with its audit row, a shared partner answer): if the
 transaction fails, every piece of work in it fails with the same error.
 
-`alone` is for work of one statement that needs no transaction around it (a shared partner answer
-stored, a claim released). Queued with others it shares their transaction like any write; queued
-by itself on PostgreSQL it runs in autocommit, one round trip instead of three (BEGIN, the
-statement, COMMIT). Several statements still share one commit rather than each waiting for its own
-flush of the write-ahead log. SQLite has no round trips to save.
+`alone` is for work that writes in one statement needing no transaction around it and otherwise
+only reads (a shared partner answer stored, a claim released, a panel's read with its audit row).
+Queued with others it shares their transaction like any write; queued by itself on PostgreSQL it
+runs in autocommit, one round trip instead of three (BEGIN, the statement, COMMIT). Several
+statements still share one commit rather than each waiting for its own flush of the write-ahead
+log. SQLite has no round trips to save.
 """
 
 from __future__ import annotations
@@ -61,12 +62,13 @@ class GroupCommit:
         PostgreSQL it is committed in autocommit, without BEGIN and COMMIT."""
         await self._queued(work, lone=True)
 
-    async def run(self, work: Callable[[Session], T]) -> T:
+    async def run(self, work: Callable[[Session], T], *, lone: bool = False) -> T:
         """`work(session)` in the next shared transaction; its result once that has committed.
 
         For a read that must not be answered before its audit row is durable: the read and the row
-        go into one transaction with the other requests' (one thread hop, one commit, for all)."""
-        return cast(T, await self._queued(work, lone=False))
+        go into one transaction with the other requests' (one thread hop, one commit, for all).
+        `lone`: the work writes in one statement and otherwise only reads, as for `alone`."""
+        return cast(T, await self._queued(work, lone=lone))
 
     async def _queued(self, work: Callable[[Session], object], *, lone: bool) -> object:
         loop = asyncio.get_running_loop()
