@@ -72,7 +72,7 @@ def serve(
         os.environ.setdefault("DST_SHARE_PARTNER_CALLS", "true")
     get_settings.cache_clear()
     uvicorn.run(
-        "dst.main:create_app",
+        "dst.main:served_app",
         factory=True,
         host=host,
         port=port,

@@ -48,8 +48,8 @@ from dst.partners import steel_thread
 from dst.partners.registry import build_gateway
 from dst.reports import views as report_views
 from dst.web import catalogue as page_catalogue
+from dst.web import collector, health, oidc, pages, problems
 from dst.web import dashboard as dashboard_panels
-from dst.web import health, oidc, pages, problems
 from dst.web import help as help_pages
 from dst.web import openapi as openapi_errors
 from dst.web import scheduling as scheduling_pages
@@ -153,6 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     dev_patient=steel_thread_patient,
                 )
                 app.state.scheduler = start_scheduler(settings, fakes) if settings.scheduler_enabled else None
+                if app.state.settle_collector:
+                    collector.settle()  # start-up is over: its objects leave the collector's walks
                 try:
                     yield
                 finally:
@@ -178,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.settle_collector = False  # served_app: the worker process is a long-running server
     app.state.engine = build_engine(settings.database_url)
     app.state.sessions = build_session_factory(app.state.engine)
     app.state.commits = GroupCommit(app.state.sessions)
@@ -213,4 +216,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def served_app(settings: Settings | None = None) -> FastAPI:
+    """The app as `dst serve` runs it in each worker process: `create_app`, with the garbage
+    collector tuned for a long-running server once start-up is over (dst.web.collector)."""
+    app = create_app(settings)
+    app.state.settle_collector = True
     return app
