@@ -31,13 +31,14 @@ from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Delete, Executable, Table, Update, delete, func, or_, select, tuple_, update
+from sqlalchemy import Delete, Executable, Table, Update, bindparam, delete, func, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from dst.consults.models import PartnerCall
 from dst.db.base import utcnow
-from dst.db.engine import dialect_insert, normalize_url, transaction
+from dst.db.engine import normalize_url, transaction
 from dst.db.group_commit import GroupCommit
 from dst.db.threads import run_db
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -78,6 +79,7 @@ class SharedCalls:
         self.owner = process_name()
         url = make_url(normalize_url(database_url))
         self.postgres = url.get_backend_name() == "postgresql"
+        self._statements = _Statements(self.postgres)
         self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
         # Without a listener (SQLite): who waits for which call, and the task that looks for them.
@@ -168,10 +170,10 @@ class SharedCalls:
             {"dst_id": dst_id, "call_key": k, "owner": self.owner, "state": "pending", "expires_at": expires}
             for k in call_keys
         ]
-        # One statement for every key; RETURNING names the claims that were ours to make.
-        claim = dialect_insert(session, _CALLS).values(rows).on_conflict_do_nothing().returning(_C.call_key)
+        # Every key in one batch (SQLAlchemy sends the rows as one multi-row INSERT); RETURNING names
+        # the claims that were ours to make.
         now = time.monotonic()
-        for (call_key,) in session.connection().execute(claim):
+        for (call_key,) in session.connection().execute(self._statements.claim_ahead, rows):
             self._claimed[f"{dst_id}|{call_key}"] = now
         if len(self._claimed) > MAX_AHEAD:
             lapsed = time.monotonic() - self.claim_ttl_s
@@ -298,9 +300,7 @@ class SharedCalls:
                 row
                 for start in range(0, len(keys), PEEK_BATCH)
                 for row in session.connection().execute(
-                    select(_C.dst_id, _C.call_key, _C.state, _C.payload, _C.expires_at, _C.owner).where(
-                        tuple_(_C.dst_id, _C.call_key).in_(keys[start : start + PEEK_BATCH])
-                    )
+                    _PEEK_MANY, {"keys": keys[start : start + PEEK_BATCH]}
                 )
             ]
             for row in rows:
@@ -315,16 +315,7 @@ class SharedCalls:
         the row as waited for (PostgreSQL, autocommit): an owner storing its answer after this
         statement sees the mark and announces the answer; one that stored it before is read here."""
         with transaction(self.sessions, autocommit=True) as session:
-            found = (
-                session.connection()
-                .execute(
-                    update(_CALLS)
-                    .where(_C.dst_id == dst_id, _C.call_key == call_key)
-                    .values(waited=True)
-                    .returning(_C.state, _C.payload, _C.expires_at, _C.owner)
-                )
-                .first()
-            )
+            found = session.connection().execute(_MARK, {"b_dst_id": dst_id, "b_call_key": call_key}).first()
         if found is None or found.expires_at < utcnow() or _lost(found, self.owner):
             return "free", None
         return ("done", found.payload) if found.state == "done" else ("pending", None)
@@ -334,75 +325,53 @@ class SharedCalls:
         now = utcnow()
         self._claims += 1
         with transaction(self.sessions) as session:
+            connection = session.connection()
             if self._claims % CLEANUP_EVERY == 0:
-                session.connection().execute(delete(_CALLS).where(_C.expires_at < now - timedelta(minutes=5)))
+                connection.execute(_EXPIRED, {"before": now - timedelta(minutes=5)})
+            expires = now + timedelta(seconds=self.claim_ttl_s)
             row = {
                 "dst_id": dst_id,
                 "call_key": call_key,
                 "owner": self.owner,
                 "state": "pending",
                 "payload": None,
-                "expires_at": now + timedelta(seconds=self.claim_ttl_s),
+                "expires_at": expires,
             }
-            inserted = session.connection().execute(
-                dialect_insert(session, _CALLS).values(row).on_conflict_do_nothing()
-            )
-            if inserted.rowcount == 1:
+            if connection.execute(self._statements.claim, row).rowcount == 1:
                 return "mine", None
             # An expired claim is taken over; so is one of our own: inside a process the panel cache
             # already shares a call, so asking again means our earlier call was lost (a process
             # never waits for itself).
-            taken = session.connection().execute(
-                update(_CALLS)
-                .where(
-                    _C.dst_id == dst_id,
-                    _C.call_key == call_key,
-                    or_(_C.expires_at < now, _C.owner == self.owner),
-                    or_(_C.state == "pending", _C.expires_at < now),
-                )
-                .values(owner=self.owner, state="pending", payload=None, expires_at=row["expires_at"])
+            key = {"b_dst_id": dst_id, "b_call_key": call_key}
+            taken = connection.execute(
+                _TAKE_OVER, {**key, "b_now": now, "b_owner": self.owner, "b_expires": expires}
             )
             if taken.rowcount == 1:
                 return "mine", None
-            found = (
-                session.connection()
-                .execute(select(_C.state, _C.payload).where(_C.dst_id == dst_id, _C.call_key == call_key))
-                .first()
-            )
+            found = connection.execute(_STATE, key).first()
         if found is None:  # deleted between our statements: ask again
             return self._claim(dst_id, call_key)
         return ("done", found.payload) if found.state == "done" else ("pending", None)
 
     async def _store(self, dst_id: str, call_key: str, payload: str, ttl_s: float) -> None:
         expires = utcnow() + timedelta(seconds=ttl_s)
-        stored = (
-            update(_CALLS)
-            .where(_C.dst_id == dst_id, _C.call_key == call_key)
-            .values(state="done", payload=payload, expires_at=expires)
-        )
-        await self._change_and_announce(stored, dst_id, call_key)
+        values = {"b_payload": payload, "b_expires": expires}
+        await self._change_and_announce(self._statements.store, dst_id, call_key, values)
 
     async def _release(self, dst_id: str, call_key: str) -> None:
         # A waiter is told at once that the call is free to take, not at its claim's expiry.
-        released = delete(_CALLS).where(
-            _C.dst_id == dst_id,
-            _C.call_key == call_key,
-            _C.owner == self.owner,
-            _C.state == "pending",
-        )
-        await self._change_and_announce(released, dst_id, call_key)
+        await self._change_and_announce(self._statements.release, dst_id, call_key, {"b_owner": self.owner})
 
-    async def _change_and_announce(self, change: Update | Delete, dst_id: str, call_key: str) -> None:
-        """`change` to the call's row, one statement; on PostgreSQL, in the same statement, a notice
-        to the processes waiting for it when one marked the row (it goes out on commit)."""
-        statement: Executable = change
-        if self.postgres:
-            changed = change.returning(_C.waited).cte("changed")
-            notify = func.pg_notify(CHANNEL, f"{dst_id}|{call_key}")
-            statement = select(notify).select_from(changed).where(changed.c.waited)
+    async def _change_and_announce(
+        self, statement: Executable, dst_id: str, call_key: str, values: dict[str, Any]
+    ) -> None:
+        """One statement changing the call's row; on PostgreSQL, in the same statement, a notice to
+        the processes waiting for it when one marked the row (it goes out on commit)."""
+        key = f"{dst_id}|{call_key}"
+        parameters = {"b_dst_id": dst_id, "b_call_key": call_key, "b_notice": key, **values}
 
         def write(session: Session) -> None:
-            session.connection().execute(statement)
+            session.connection().execute(statement, parameters)
 
         await self.commits.alone(write)
 
@@ -424,6 +393,51 @@ class SharedCalls:
         """A reopened record asks its partners again (called inside the reopen's transaction)."""
         if self.enabled:
             session.connection().execute(delete(_CALLS).where(_C.dst_id == dst_id))
+
+
+# The statements, built once (their compiled forms are cached): each call costs its parameters only.
+# Names of bound values start with b_ where a column of that name is set in the same statement.
+_KEY = (_C.dst_id == bindparam("b_dst_id"), _C.call_key == bindparam("b_call_key"))
+_PEEK_MANY = select(_C.dst_id, _C.call_key, _C.state, _C.payload, _C.expires_at, _C.owner).where(
+    tuple_(_C.dst_id, _C.call_key).in_(bindparam("keys", expanding=True))
+)
+_MARK = (
+    update(_CALLS).where(*_KEY).values(waited=True).returning(_C.state, _C.payload, _C.expires_at, _C.owner)
+)
+_EXPIRED = delete(_CALLS).where(_C.expires_at < bindparam("before"))
+_TAKE_OVER = (
+    update(_CALLS)
+    .where(
+        *_KEY,
+        or_(_C.expires_at < bindparam("b_now"), _C.owner == bindparam("b_owner")),
+        or_(_C.state == "pending", _C.expires_at < bindparam("b_now")),
+    )
+    .values(owner=bindparam("b_owner"), state="pending", payload=None, expires_at=bindparam("b_expires"))
+)
+_STATE = select(_C.state, _C.payload).where(*_KEY)
+_STORE = (
+    update(_CALLS)
+    .where(*_KEY)
+    .values(state="done", payload=bindparam("b_payload"), expires_at=bindparam("b_expires"))
+)
+_RELEASE = delete(_CALLS).where(*_KEY, _C.owner == bindparam("b_owner"), _C.state == "pending")
+
+
+def _announced(change: Update | Delete) -> Executable:
+    """PostgreSQL: `change`, and a notice of the changed call when a waiter marked its row."""
+    changed = change.returning(_C.waited).cte("changed")
+    return select(func.pg_notify(CHANNEL, bindparam("b_notice"))).select_from(changed).where(changed.c.waited)
+
+
+class _Statements:
+    """The statements whose form depends on the database: ON CONFLICT clauses, notices."""
+
+    def __init__(self, postgres: bool) -> None:
+        insert = postgresql.insert(_CALLS) if postgres else sqlite.insert(_CALLS)
+        self.claim_ahead = insert.on_conflict_do_nothing().returning(_C.call_key)
+        self.claim = insert.on_conflict_do_nothing()
+        self.store: Executable = _announced(_STORE) if postgres else _STORE
+        self.release: Executable = _announced(_RELEASE) if postgres else _RELEASE
 
 
 def _lost(row: Any, owner: str) -> bool:
