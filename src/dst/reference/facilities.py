@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from dst.partners.types import FacilityRecord, GeoPoint
@@ -33,32 +33,12 @@ def nearby_offering(
 ) -> list[Nearby]:
     """Facilities offering `service_id` within `radius_miles` (straight line), nearest first."""
     min_lat, max_lat, min_lng, max_lng = bounding_box(point, radius_miles)
-    # Plain columns, not ORM entities: this runs on every dashboard and hydrating objects doubled its cost.
-    rows = session.execute(
-        select(
-            Facility.facility_id,
-            Facility.name,
-            Facility.city,
-            Facility.state,
-            Facility.phone,
-            Facility.lat,
-            Facility.lng,
-            FacilityWaitTime.va_average_days,
-            FacilityWaitTime.cc_average_days,
-            Facility.operating_status,
-        )
-        .join(FacilityService, FacilityService.facility_id == Facility.facility_id)
-        .outerjoin(
-            FacilityWaitTime,
-            (FacilityWaitTime.facility_id == Facility.facility_id)
-            & (FacilityWaitTime.clinical_service_id == clinical_service_id),
-        )
-        .where(
-            FacilityService.service_id == service_id,
-            Facility.lat.between(min_lat, max_lat),
-            Facility.lng.between(min_lng, max_lng),
-        )
-    ).all()
+    box = {"min_lat": min_lat, "max_lat": max_lat, "min_lng": min_lng, "max_lng": max_lng}
+    rows = (
+        session.connection()
+        .execute(_NEARBY, {"service_id": service_id, "clinical_service_id": clinical_service_id, **box})
+        .all()
+    )
     found = []
     for facility_id, name, city, state, phone, lat, lng, va_days, cc_days, status in rows:
         location = GeoPoint(lat, lng)  # type: ignore[arg-type]  # the box filter excludes NULLs
@@ -69,6 +49,35 @@ def nearby_offering(
             )
     found.sort(key=lambda n: n.miles)
     return found
+
+
+# Plain columns, not ORM entities: this runs on every dashboard and hydrating objects doubled its
+# cost. Built once with bound values, so each dashboard pays for its parameters only.
+_NEARBY = (
+    select(
+        Facility.facility_id,
+        Facility.name,
+        Facility.city,
+        Facility.state,
+        Facility.phone,
+        Facility.lat,
+        Facility.lng,
+        FacilityWaitTime.va_average_days,
+        FacilityWaitTime.cc_average_days,
+        Facility.operating_status,
+    )
+    .join(FacilityService, FacilityService.facility_id == Facility.facility_id)
+    .outerjoin(
+        FacilityWaitTime,
+        (FacilityWaitTime.facility_id == Facility.facility_id)
+        & (FacilityWaitTime.clinical_service_id == bindparam("clinical_service_id")),
+    )
+    .where(
+        FacilityService.service_id == bindparam("service_id"),
+        Facility.lat.between(bindparam("min_lat"), bindparam("max_lat")),
+        Facility.lng.between(bindparam("min_lng"), bindparam("max_lng")),
+    )
+)
 
 
 def copy_record(facility: Facility, record: FacilityRecord) -> None:
