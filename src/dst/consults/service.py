@@ -18,7 +18,7 @@ from dst.consults.evidence import Assessment
 from dst.consults.models import Decision, DstRecord
 from dst.consults.schemas import ConsultContext, DecisionIn
 from dst.db.base import adopt, utcnow
-from dst.db.engine import dialect_insert
+from dst.db.engine import insert_for
 from dst.eligibility import BMI_FACTORS
 from dst.errors import Conflict, IdentityConflict, Invalid, NotFound
 from dst.reference import service as reference
@@ -152,7 +152,7 @@ def _insert_new(session: Session, values: dict[str, Any], ctx: ConsultContext) -
     False: one INSERT ... ON CONFLICT DO NOTHING ... RETURNING, where catching the unique violation
     would need a savepoint around it (two more round trips on PostgreSQL). A clash of random DST
     IDs (128 bits) is drawn again."""
-    statement = dialect_insert(session, _RECORDS).on_conflict_do_nothing().returning(*_RECORDS.c)
+    statement = _CREATE[session.get_bind().dialect.name == "postgresql"]
     for _ in range(3):
         created = session.connection().execute(statement, {"dst_id": new_dst_id(), **values}).first()
         if created is not None:
@@ -182,6 +182,10 @@ def _find_by_consult(session: Session, ctx: ConsultContext) -> DstRecord | None:
 # Core statements built once (their compiled forms are cached), the rows adopted as ORM objects:
 # the ORM's own INSERT … RETURNING and SELECT of a record cost several times the statement.
 _RECORDS = cast(Table, DstRecord.__table__)
+_CREATE = {
+    postgres: insert_for(postgres, _RECORDS).on_conflict_do_nothing().returning(*_RECORDS.c)
+    for postgres in (False, True)
+}
 _BY_CONSULT = select(*_RECORDS.c).where(
     _RECORDS.c.station == bindparam("station"), _RECORDS.c.consult_number == bindparam("consult_number")
 )

@@ -32,13 +32,12 @@ from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
 from sqlalchemy import Delete, Executable, Table, Update, bindparam, delete, func, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from dst.consults.models import PartnerCall
 from dst.db.base import utcnow
-from dst.db.engine import normalize_url, transaction
+from dst.db.engine import insert_for, normalize_url, transaction
 from dst.db.group_commit import GroupCommit
 from dst.db.threads import run_db
 from dst.partners.errors import FailureKind, Partner, PartnerError
@@ -433,7 +432,7 @@ class _Statements:
     """The statements whose form depends on the database: ON CONFLICT clauses, notices."""
 
     def __init__(self, postgres: bool) -> None:
-        insert = postgresql.insert(_CALLS) if postgres else sqlite.insert(_CALLS)
+        insert = insert_for(postgres, _CALLS)
         self.claim_ahead = insert.on_conflict_do_nothing().returning(_C.call_key)
         self.claim = insert.on_conflict_do_nothing()
         self.store: Executable = _announced(_STORE) if postgres else _STORE

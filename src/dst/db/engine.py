@@ -68,9 +68,12 @@ def _read_only_options(session: Session) -> dict[str, Any]:
 def dialect_insert(session: Session, target: Any) -> postgresql.Insert | sqlite.Insert:
     """INSERT into `target` in the session's dialect, for its ON CONFLICT clauses (both databases
     spell them alike; the generic insert has none)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(target)
-    return sqlite.insert(target)
+    return insert_for(session.get_bind().dialect.name == "postgresql", target)
+
+
+def insert_for(postgres: bool, target: Any) -> postgresql.Insert | sqlite.Insert:
+    """`dialect_insert` for a statement built once per database rather than per session."""
+    return postgresql.insert(target) if postgres else sqlite.insert(target)
 
 
 def uses_postgresql(factory: sessionmaker[Session]) -> bool:

@@ -1,7 +1,7 @@
 """Python's cyclic garbage collector, tuned for a long-running server process.
 
 Measured under the 50-clinician load (docs/benchmarks.md): with the interpreter's defaults the
-collector took about a quarter of a worker's CPU. Each collection of the older generations walked
+collector took about a fifth of a worker's CPU. Each collection of the older generations walked
 every object start-up left behind (modules, compiled SQL statements, pydantic schemas, routes), and
 the young generation was collected every 700 container allocations, a few times per request.
 
