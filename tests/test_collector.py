@@ -13,20 +13,23 @@ from dst.web import collector
 
 from harness import settings_for
 
+DEFAULTS = (700, 10, 10)  # the interpreter's thresholds
+
 
 @pytest.fixture
-def collector_restored() -> Iterator[None]:
+def default_collector() -> Iterator[None]:
+    """The interpreter's collector settings for the test, the process's own again after it."""
     before = gc.get_threshold()
+    gc.unfreeze()
+    gc.set_threshold(*DEFAULTS)
     yield
     gc.unfreeze()
     gc.set_threshold(*before)
 
 
 def test_a_served_worker_freezes_its_start_up_objects_and_collects_less_often(
-    database_url: str, collector_restored: None
+    database_url: str, default_collector: None
 ) -> None:
-    gc.unfreeze()
-    gc.set_threshold(700, 10, 10)
     with TestClient(served_app(settings_for(database_url))) as client:
         assert client.get("/health/live").status_code == 200
         assert gc.get_freeze_count() > 10_000  # the modules, statements and schemas of start-up
@@ -38,11 +41,9 @@ def test_a_served_worker_freezes_its_start_up_objects_and_collects_less_often(
 
 
 def test_an_app_built_outside_dst_serve_leaves_the_collector_alone(
-    database_url: str, collector_restored: None
+    database_url: str, default_collector: None
 ) -> None:
-    gc.unfreeze()
-    gc.set_threshold(700, 10, 10)
     with TestClient(create_app(settings_for(database_url))) as client:
         assert client.get("/health/live").status_code == 200
         assert gc.get_freeze_count() == 0
-        assert gc.get_threshold() == (700, 10, 10)
+        assert gc.get_threshold() == DEFAULTS
