@@ -18,11 +18,13 @@ from dst.partners.ppms.client import PpmsClient
 from dst.partners.routing.client import RoutingClient
 from dst.partners.routing.estimator import DriveTimeEstimator
 from dst.partners.seoc.client import SeocClient
+from dst.partners.transport import AiohttpTransport
 
 FAKE_BASE = "http://fake.partner.invalid"
 
 
 KEEPALIVE_EXPIRY_S = 2.0
+MAX_CONNECTIONS = 100  # per partner and process
 
 
 def _client(
@@ -33,9 +35,8 @@ def _client(
     if url:
         # Idle connections are dropped well before a partner's own keep-alive timeout (uvicorn's is
         # 5 s, the same as httpx2's default): reusing one the partner is closing fails the call.
-        limits = httpx2.Limits(max_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY_S)
-        client = httpx2.AsyncClient(timeout=timeout, limits=limits)
-        return url.rstrip("/"), client
+        transport = AiohttpTransport(max_connections=MAX_CONNECTIONS, keepalive_expiry=KEEPALIVE_EXPIRY_S)
+        return url.rstrip("/"), httpx2.AsyncClient(timeout=timeout, transport=transport)
     client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=_Lazy(fake)), timeout=timeout)
     return FAKE_BASE, client
 
