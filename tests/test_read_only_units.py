@@ -92,3 +92,28 @@ def test_a_panel_read_of_an_unknown_record_writes_no_read_row(client: Any) -> No
     with transaction(client.app.state.sessions, read_only=True) as session:
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.dst_id == unknown)).all()
     assert "read-patient" not in actions
+
+
+def test_a_dashboard_view_rolls_no_transaction_back_on_postgresql(client: Any) -> None:
+    """psycopg forgets every statement it prepared on a connection when a ROLLBACK goes over it, so
+    a read that ends in one makes the next views' statements be parsed and planned anew."""
+    engine = client.app.state.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the prepared statements are psycopg's, on PostgreSQL")
+    open_record_id(client)  # warm: reference rows held, statements built
+    rolled_back: list[str] = []
+
+    def on_rollback(connection: Any) -> None:
+        # Autocommit units end in a rollback call that sends nothing: only an open transaction counts.
+        status = connection.connection.driver_connection.info.transaction_status
+        if status.name != "IDLE":
+            rolled_back.append(status.name)
+
+    event.listen(engine, "rollback", on_rollback)
+    try:
+        dst_id = open_record_id(client)
+        for panel in ("patient", "facilities", "community-providers", "eligibility", "seocs"):
+            assert client.get(f"/api/v1/dst/{dst_id}/{panel}", headers=SERVICE).status_code == 200
+    finally:
+        event.remove(engine, "rollback", on_rollback)
+    assert rolled_back == []

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dst.consults.cache import PanelCache
 from dst.consults.context import RecordContext
 from dst.consults.shared import SharedCalls
+from dst.db.engine import transaction
 from dst.db.threads import run_db
 from dst.partners.errors import FailureKind, Partner, PartnerError
 from dst.partners.gateway import PartnerGateway
@@ -288,7 +289,9 @@ class Panels:
 
     def _nearby(self, ctx: RecordContext, point: GeoPoint, radius: float) -> list[facility_queries.Nearby]:
         assert ctx.service is not None
-        with self.sessions() as session:
+        # A read-only unit: no BEGIN and ROLLBACK on PostgreSQL, whose ROLLBACK would also make the
+        # driver forget every statement it had prepared on that connection.
+        with transaction(self.sessions, read_only=True) as session:
             return facility_queries.nearby_offering(
                 session,
                 service_id=ctx.service.lighthouse_service_id,
